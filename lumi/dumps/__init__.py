@@ -1,0 +1,1 @@
+"""Dumps: writing and reading the portable export of a whole instance."""

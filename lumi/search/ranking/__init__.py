@@ -1,0 +1,1 @@
+"""Ranking rules, one module each, orchestrated only by ``bucket_sort``."""

@@ -1,0 +1,1 @@
+"""One module per kind of batch: how the scheduler applies it."""
