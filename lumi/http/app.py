@@ -1,0 +1,144 @@
+"""The Starlette application: routes from every resource module, middleware, and the single
+error handler that renders ``LumiError`` (and anything unexpected) as Meilisearch's error
+body, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from lumi.config import Config, child_config
+from lumi.engine import Engine
+from lumi.errors import LumiError
+from lumi.http import batches, documents, health, indexes, stats, tasks, version, webhooks
+from lumi.http.auth import authorize_request
+from lumi.http.responses import error_response
+from lumi.http.routing import Endpoint
+from lumi.logs import setup_logging
+
+log = logging.getLogger("lumi.http")
+
+RESOURCES = (health, version, stats, indexes, documents, tasks, batches, webhooks)
+
+
+def _route(ep: Endpoint) -> Route:
+    async def run(request: Request) -> Response:
+        await authorize_request(request, ep)
+        return await ep.handler(request)
+
+    run.__name__ = ep.handler.__name__
+    return Route(ep.path, run, methods=[ep.method])
+
+
+def routes(modules: Iterable[object] = RESOURCES) -> list[BaseRoute]:
+    out: list[BaseRoute] = []
+    for module in modules:
+        out.extend(_route(ep) for ep in module.ENDPOINTS)  # type: ignore[attr-defined]
+    return out
+
+
+class StripTrailingSlash:
+    """``/indexes/`` routes like ``/indexes``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if len(path) > 1 and path.endswith("/"):
+                scope = dict(scope, path=path.rstrip("/") or "/")
+        await self.app(scope, receive, send)
+
+
+class CompressUnlessStreaming:
+    """Gzip responses when asked, except the live streams that must flush line by line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=1024)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].endswith("/stream"):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+async def _lumi_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LumiError)
+    return error_response(exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        error = LumiError(
+            "method_not_allowed",
+            f"Method `{request.method}` is not allowed on `{request.url.path}`.",
+        )
+    elif exc.status_code == 404:
+        error = LumiError("not_found", f"Route `{request.url.path}` not found.")
+    else:
+        error = LumiError("bad_request", str(exc.detail))
+    return error_response(error)
+
+
+async def _unexpected(_request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error", exc_info=exc)
+    return error_response(LumiError("internal", "An internal error occurred."))
+
+
+def _lifespan(engine: Engine) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        engine.close()
+
+    return lifespan
+
+
+def create_app(config: Config | None = None, engine: Engine | None = None) -> Starlette:
+    """The ASGI app; without arguments the configuration comes from ``LUMI_*`` variables."""
+    if config is None:
+        config = child_config()
+        setup_logging(config.log_level)
+    if engine is None:
+        engine = Engine(config.data_dir)
+    app = Starlette(
+        routes=routes(),
+        middleware=[
+            Middleware(StripTrailingSlash),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["*"],
+                allow_headers=["*"],
+                expose_headers=["*"],
+                max_age=86400,
+            ),
+            Middleware(CompressUnlessStreaming),
+        ],
+        exception_handlers={
+            LumiError: _lumi_error,
+            HTTPException: _http_error,
+            Exception: _unexpected,
+        },
+        lifespan=_lifespan(engine),
+    )
+    app.state.config = config
+    app.state.engine = engine
+    return app

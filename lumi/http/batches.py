@@ -1,0 +1,102 @@
+"""``/batches``: list, get, and the live stream of batch progress."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from lumi.errors import LumiError
+from lumi.http.auth import access_of
+from lumi.http.enqueue import engine_of
+from lumi.http.responses import json
+from lumi.http.routing import endpoint
+from lumi.http.task_params import LIST_QUERY, task_query
+from lumi.http.tasks import STREAM_POLL_SECONDS, parse_uid
+
+
+def _allowed(request: Request) -> Any:
+    access = access_of(request)
+    return None if access.sees_everything else access.allows_index
+
+
+def _visible(request: Request, view: dict[str, Any]) -> bool:
+    access = access_of(request)
+    if access.sees_everything:
+        return True
+    indexes = view["stats"].get("indexUids", {})
+    return bool(indexes) and all(access.allows_index(uid) for uid in indexes)
+
+
+@endpoint("GET", "/batches", "tasks.get")
+async def list_batches(request: Request) -> Response:
+    params = LIST_QUERY.parse(request.query_params.multi_items())
+    page = engine_of(request).list_batches(
+        task_query(params),
+        params.get("from"),
+        params["limit"],
+        params["reverse"],
+        _allowed(request),
+    )
+    return json(
+        {
+            "results": page.results,
+            "total": page.total,
+            "limit": page.limit,
+            "from": page.from_,
+            "next": page.next,
+        }
+    )
+
+
+@endpoint("GET", "/batches/{uid}", "tasks.get")
+async def get_batch(request: Request) -> Response:
+    uid = parse_uid(request.path_params["uid"], "invalid_batch_uids", "Batch")
+    batch = engine_of(request).get_batch(uid)
+    if batch is None or not _visible(request, batch.view()):
+        raise LumiError("batch_not_found", f"Batch `{uid}` not found.")
+    return json(batch.view())
+
+
+@endpoint("GET", "/batches/stream", "tasks.get")
+async def stream_batches(request: Request) -> Response:
+    engine = engine_of(request)
+
+    async def lines() -> AsyncIterator[bytes]:
+        async for view in watch_batches(engine):
+            if _visible(request, view):
+                yield orjson.dumps(view) + b"\n"
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+
+async def watch_batches(engine: Any) -> AsyncIterator[dict[str, Any]]:
+    """The running batch each time its progress changes, and each batch when it finishes."""
+    store = engine.store
+    with store.read() as txn:
+        next_uid = store.next_batch_uid(txn)
+    last_sent: dict[str, Any] | None = None
+    while True:
+        await asyncio.sleep(STREAM_POLL_SECONDS)
+        with store.read() as txn:
+            newest = store.next_batch_uid(txn)
+            finished = [store.get_batch(txn, uid) for uid in range(next_uid, newest)]
+        next_uid = max(next_uid, newest)
+        for batch in finished:
+            if batch is not None:
+                yield batch.view()
+        current = engine.current_batch()
+        if current is not None and current.uid >= next_uid:
+            view = engine.get_batch(current.uid)
+            if view is not None:
+                rendered = view.view()
+                if rendered != last_sent:
+                    last_sent = rendered
+                    yield rendered
+
+
+ENDPOINTS = [list_batches, stream_batches, get_batch]

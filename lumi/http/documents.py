@@ -1,0 +1,289 @@
+"""``/indexes/{uid}/documents``: add, update, browse, fetch, get one, and delete."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from lumi.errors import LumiError
+from lumi.http.body import read_body
+from lumi.http.enqueue import engine_of, enqueue, new_task
+from lumi.http.indexes import json_body
+from lumi.http.params import path_index_uid
+from lumi.http.responses import json
+from lumi.http.routing import endpoint
+from lumi.http.validation import (
+    Body,
+    Field,
+    Invalid,
+    Query,
+    any_json,
+    array,
+    boolean,
+    integer,
+    nullable,
+    parse_value,
+    q_boolean,
+    q_integer,
+    q_list,
+    q_string,
+    string,
+)
+from lumi.http.views import offset_page
+from lumi.index.documents import validate_external_id
+from lumi.index.payloads import format_from_content_type, parse_documents, validate_csv_delimiter
+from lumi.index.projection import project
+
+# Bodies above this size are parsed on a worker thread to keep the event loop responsive.
+_INLINE_PARSE = 256 * 1024
+
+
+def _skip_creation(value: str) -> bool:
+    if value in ("true", "false"):
+        return value == "true"
+    raise LumiError(
+        "invalid_skip_creation", f"skipCreation must be either `true` or `false`. Found: `{value}`"
+    )
+
+
+def _csv_delimiter(value: str) -> str:
+    return validate_csv_delimiter(value)
+
+
+ADD_QUERY = Query(
+    [
+        Field("primaryKey", q_string(), "invalid_index_primary_key"),
+        Field("csvDelimiter", _csv_delimiter, "invalid_document_csv_delimiter"),
+        Field("customMetadata", q_string(), "invalid_index_custom_metadata"),
+        Field("skipCreation", _skip_creation, "invalid_skip_creation"),
+    ]
+)
+META_QUERY = Query([Field("customMetadata", q_string(), "invalid_index_custom_metadata")])
+
+
+def _id_list(value: str) -> list[str]:
+    return [v for v in value.split(",") if v]
+
+
+BROWSE_QUERY = Query(
+    [
+        Field("offset", q_integer(), "invalid_document_offset", default=0),
+        Field("limit", q_integer(), "invalid_document_limit", default=20),
+        Field("fields", q_list(q_string()), "invalid_document_fields"),
+        Field("retrieveVectors", q_boolean(), "invalid_document_retrieve_vectors", default=False),
+        Field("ids", _id_list, "invalid_document_ids"),
+        Field("filter", q_string(), "invalid_document_filter"),
+        Field("sort", q_list(q_string()), "invalid_document_sort"),
+    ]
+)
+
+
+def _ids_body(value: Any) -> list[str]:
+    return [_stringify_id(v) for v in value]
+
+
+FETCH_BODY = Body(
+    [
+        Field("offset", integer(), "invalid_document_offset", default=0),
+        Field("limit", integer(), "invalid_document_limit", default=20),
+        Field("fields", nullable(array(string())), "invalid_document_fields"),
+        Field("retrieveVectors", boolean(), "invalid_document_retrieve_vectors", default=False),
+        Field("ids", nullable(array(any_json())), "invalid_document_ids"),
+        Field("filter", any_json(), "invalid_document_filter"),
+        Field("sort", nullable(array(string())), "invalid_document_sort"),
+    ]
+)
+ONE_QUERY = Query(
+    [
+        Field("fields", q_list(q_string()), "invalid_document_fields"),
+        Field("retrieveVectors", q_boolean(), "invalid_document_retrieve_vectors", default=False),
+    ]
+)
+DELETE_FILTER_BODY = Body(
+    [
+        Field(
+            "filter",
+            any_json(),
+            "invalid_document_filter",
+            required=True,
+            missing_code="missing_document_filter",
+        )
+    ]
+)
+
+
+def _stringify_id(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise Invalid("the document ids must be strings or integers")
+    return str(value)
+
+
+async def _add(request: Request, method: str) -> Response:
+    uid = path_index_uid(request)
+    params = ADD_QUERY.parse(request.query_params.multi_items())
+    fmt = format_from_content_type(request.headers.get("content-type"), params.get("csvDelimiter"))
+    payload = await read_body(request)
+    delimiter = params.get("csvDelimiter") or ","
+    if len(payload) > _INLINE_PARSE:
+        documents = await asyncio.to_thread(parse_documents, payload, fmt, delimiter)
+    else:
+        documents = parse_documents(payload, fmt, delimiter)
+    task = new_task(
+        "documentAdditionOrUpdate",
+        uid,
+        details={"receivedDocuments": len(documents), "indexedDocuments": None},
+        custom_metadata=params.get("customMetadata"),
+        params={
+            "method": method,
+            "primaryKey": params.get("primaryKey"),
+            "format": fmt.value,
+            "csvDelimiter": params.get("csvDelimiter"),
+            "skipCreation": params.get("skipCreation", False),
+            "payloadSize": len(payload),
+            "allowIndexCreation": True,
+        },
+    )
+    del documents
+    return await enqueue(request, task, payload)
+
+
+@endpoint("POST", "/indexes/{index_uid}/documents", "documents.add")
+async def replace_documents(request: Request) -> Response:
+    return await _add(request, "replace")
+
+
+@endpoint("PUT", "/indexes/{index_uid}/documents", "documents.add")
+async def update_documents(request: Request) -> Response:
+    return await _add(request, "update")
+
+
+def _browse(request: Request, uid: str, params: dict[str, Any]) -> dict[str, Any]:
+    if params.get("filter") not in (None, "", []):
+        raise LumiError(
+            "invalid_document_filter",
+            "Filtering documents is not available yet: no filterable attributes can be "
+            "configured on this server.",
+        )
+    if params.get("sort"):
+        raise LumiError(
+            "invalid_document_sort",
+            "Sorting documents is not available yet: no sortable attributes can be configured "
+            "on this server.",
+        )
+    _meta, index = engine_of(request).open_index(uid)
+    offset, limit, fields = params["offset"], params["limit"], params.get("fields")
+    with index.read() as txn:
+        if params.get("ids") is not None:
+            docids = [index.docid(txn, external) for external in params["ids"]]
+            found = [d for d in docids if d is not None]
+            total = len(found)
+            docs = [index.document(txn, d) for d in found[offset : offset + limit]]
+        else:
+            total = index.number_of_documents(txn)
+            docs = []
+            for n, (_docid, doc) in enumerate(index.iter_documents(txn)):
+                if n >= offset + limit:
+                    break
+                if n >= offset:
+                    docs.append(doc)
+    results = [project(doc, fields) for doc in docs if doc is not None]
+    return offset_page(results, offset, limit, total)
+
+
+@endpoint("GET", "/indexes/{index_uid}/documents", "documents.get")
+async def browse_documents(request: Request) -> Response:
+    uid = path_index_uid(request)
+    params = BROWSE_QUERY.parse(request.query_params.multi_items())
+    return json(_browse(request, uid, params))
+
+
+@endpoint("POST", "/indexes/{index_uid}/documents/fetch", "documents.get")
+async def fetch_documents(request: Request) -> Response:
+    uid = path_index_uid(request)
+    params = FETCH_BODY.parse(await json_body(request))
+    if params.get("ids") is not None:
+        params["ids"] = parse_value(array(_stringify_id), params["ids"], "invalid_document_ids")
+    return json(_browse(request, uid, params))
+
+
+@endpoint("GET", "/indexes/{index_uid}/documents/{document_id}", "documents.get")
+async def get_document(request: Request) -> Response:
+    uid = path_index_uid(request)
+    params = ONE_QUERY.parse(request.query_params.multi_items())
+    external = request.path_params["document_id"]
+    validate_external_id(external)
+    _meta, index = engine_of(request).open_index(uid)
+    with index.read() as txn:
+        docid = index.docid(txn, external)
+        doc = index.document(txn, docid) if docid is not None else None
+    if doc is None:
+        raise LumiError("document_not_found", f"Document `{external}` not found.")
+    return json(project(doc, params.get("fields")))
+
+
+async def _delete_ids(request: Request, uid: str, ids: list[str]) -> Response:
+    params = META_QUERY.parse(request.query_params.multi_items())
+    task = new_task(
+        "documentDeletion",
+        uid,
+        details={"providedIds": len(ids), "deletedDocuments": None, "originalFilter": None},
+        custom_metadata=params.get("customMetadata"),
+        params={"operation": "ids", "ids": ids},
+    )
+    return await enqueue(request, task)
+
+
+@endpoint("DELETE", "/indexes/{index_uid}/documents/{document_id}", "documents.delete")
+async def delete_document(request: Request) -> Response:
+    uid = path_index_uid(request)
+    return await _delete_ids(request, uid, [request.path_params["document_id"]])
+
+
+@endpoint("POST", "/indexes/{index_uid}/documents/delete-batch", "documents.delete")
+async def delete_batch(request: Request) -> Response:
+    uid = path_index_uid(request)
+    ids = parse_value(array(_stringify_id), await json_body(request), "bad_request")
+    return await _delete_ids(request, uid, ids)
+
+
+@endpoint("POST", "/indexes/{index_uid}/documents/delete", "documents.delete")
+async def delete_by_filter(request: Request) -> Response:
+    path_index_uid(request)
+    body = DELETE_FILTER_BODY.parse(await json_body(request))
+    if body["filter"] in (None, "", []):
+        raise LumiError("invalid_document_filter", "Sending an empty filter is forbidden.")
+    raise LumiError(
+        "invalid_document_filter",
+        "Deleting documents by filter is not available yet: no filterable attributes can be "
+        "configured on this server.",
+    )
+
+
+@endpoint("DELETE", "/indexes/{index_uid}/documents", "documents.delete")
+async def clear_documents(request: Request) -> Response:
+    uid = path_index_uid(request)
+    params = META_QUERY.parse(request.query_params.multi_items())
+    task = new_task(
+        "documentDeletion",
+        uid,
+        details={"deletedDocuments": None},
+        custom_metadata=params.get("customMetadata"),
+        params={"operation": "clear"},
+    )
+    return await enqueue(request, task)
+
+
+ENDPOINTS = [
+    replace_documents,
+    update_documents,
+    browse_documents,
+    fetch_documents,
+    delete_batch,
+    delete_by_filter,
+    get_document,
+    delete_document,
+    clear_documents,
+]

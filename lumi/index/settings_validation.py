@@ -1,0 +1,457 @@
+"""Value checks for index settings, producing the exact messages Meilisearch clients expect.
+
+Every validator has the shape ``(value, path, code) -> normalized value``: ``path`` is where the
+value sits in the request body (``.typoTolerance`` in a full settings object, empty for a bare
+sub-route body) and ``code`` is the setting's own error code, so one validator serves both
+routes and nested errors carry the right code. Messages use the deserialization forms of the
+reference (``Invalid value type at ...``, ``Unknown field ... inside ...``), because SDKs and
+users match on them. Normalization mirrors what the reference stores: sets come back sorted
+and deduplicated, maps sorted by key, granular filterable rules with their defaults filled in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import orjson
+
+from lumi.errors import LumiError
+
+Validator = Callable[[Any, str, str], Any]
+
+U8_MAX = 255
+U64_MAX = 2**64 - 1
+
+# ISO 639-1 then ISO 639-3 codes, in the order the reference lists them in its errors.
+_LOCALE_CODES = (
+    "af ak am ar az be bn bg ca cs da de el en eo et fi fr gu he hi hr hu hy id it jv ja kn"
+    " ka km ko la lv lt ml mr mk my ne nl nb or pa fa pl pt ro ru si sk sl sn es sr sv ta te"
+    " tl th tk tr uk ur uz vi yi zh zu afr aka amh ara aze bel ben bul cat ces dan deu ell"
+    " eng epo est fin fra guj heb hin hrv hun hye ind ita jav jpn kan kat khm kor lat lav lit"
+    " mal mar mkd mya nep nld nob ori pan pes pol por ron rus sin slk slv sna spa srp swe tam"
+    " tel tgl tha tuk tur ukr urd uzb vie yid zho zul cmn"
+)
+LOCALES: tuple[str, ...] = tuple(_LOCALE_CODES.split())
+
+# ---------------------------------------------------------------- message forms
+
+
+def _where(path: str, word: str) -> str:
+    return f" {word} `{path}`" if path else ""
+
+
+def kind_of(value: Any) -> str:
+    """The JSON kind of a value as the reference names it in messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "a positive integer" if value >= 0 else "a negative integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def compact_json(value: Any) -> str:
+    """Compact JSON text, as the reference prints offending values."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # integers beyond 64 bits
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def describe(value: Any) -> str:
+    """``a string: `"x"` `` style description of a received value (``null`` alone)."""
+    if value is None:
+        return "null"
+    return f"{kind_of(value)}: `{compact_json(value)}`"
+
+
+def type_error(code: str, path: str, expected: str, value: Any) -> LumiError:
+    where = _where(path, "at")
+    return LumiError(
+        code, f"Invalid value type{where}: expected {expected}, but found {describe(value)}"
+    )
+
+
+def invalid_value(code: str, path: str, message: str) -> LumiError:
+    return LumiError(code, f"Invalid value{_where(path, 'at')}: {message}")
+
+
+def missing_field(code: str, path: str, field: str) -> LumiError:
+    return LumiError(code, f"Missing field `{field}`{_where(path, 'inside')}")
+
+
+def _one_of(accepted: Sequence[str]) -> str:
+    return ", ".join(f"`{name}`" for name in accepted)
+
+
+def unknown_field(code: str, path: str, key: str, accepted: Sequence[str]) -> LumiError:
+    hint = did_you_mean(key, accepted)
+    where = _where(path, "inside")
+    return LumiError(
+        code, f"Unknown field `{key}`{where}: {hint}expected one of {_one_of(accepted)}"
+    )
+
+
+def unknown_value(code: str, path: str, value: str, accepted: Sequence[str]) -> LumiError:
+    hint = did_you_mean(value, accepted)
+    where = _where(path, "at")
+    return LumiError(
+        code, f"Unknown value `{value}`{where}: {hint}expected one of {_one_of(accepted)}"
+    )
+
+
+def did_you_mean(received: str, accepted: Sequence[str]) -> str:
+    """A ``did you mean `x`? `` hint when a candidate is within the typo budget of the input.
+
+    The budget grows with the input's byte length (none under 4 bytes), like the reference.
+    """
+    size = len(received.encode())
+    if size <= 3:
+        return ""
+    budget = 1 if size <= 7 else 2 if size <= 12 else 3 if size <= 17 else 4 if size <= 24 else 5
+    best: tuple[int, str] | None = None
+    for candidate in accepted:
+        distance = _damerau_levenshtein(received, candidate)
+        if distance <= budget and (best is None or distance < best[0]):
+            best = (distance, candidate)
+    return "" if best is None else f"did you mean `{best[1]}`? "
+
+
+def _damerau_levenshtein(a: str, b: str) -> int:
+    """Unrestricted Damerau-Levenshtein distance (transpositions of non-adjacent runs count)."""
+    infinity = len(a) + len(b)
+    rows = [[infinity] * (len(b) + 2)] + [[infinity, i] + [0] * len(b) for i in range(len(a) + 1)]
+    rows[1] = [infinity, *range(len(b) + 1)]
+    last_row: dict[str, int] = {}
+    for i in range(1, len(a) + 1):
+        last_col = 0
+        for j in range(1, len(b) + 1):
+            k, col = last_row.get(b[j - 1], 0), last_col
+            cost = 1
+            if a[i - 1] == b[j - 1]:
+                cost, last_col = 0, j
+            rows[i + 1][j + 1] = min(
+                rows[i][j] + cost,
+                rows[i + 1][j] + 1,
+                rows[i][j + 1] + 1,
+                rows[k][col] + (i - k - 1) + 1 + (j - col - 1),
+            )
+        last_row[a[i - 1]] = i
+    return rows[len(a) + 1][len(b) + 1]
+
+
+# ---------------------------------------------------------------- scalar and list validators
+
+
+def string(value: Any, path: str, code: str) -> str:
+    if not isinstance(value, str):
+        raise type_error(code, path, "a string", value)
+    return value
+
+
+def boolean(value: Any, path: str, code: str) -> bool:
+    if not isinstance(value, bool):
+        raise type_error(code, path, "a boolean", value)
+    return value
+
+
+def _unsigned(value: Any, path: str, code: str, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise type_error(code, path, "a positive integer", value)
+    if value > maximum:
+        raise invalid_value(
+            code,
+            path,
+            f"value: `{value}` is too large to be deserialized, "
+            f"maximum value authorized is `{maximum}`",
+        )
+    return value
+
+
+def u8(value: Any, path: str, code: str) -> int:
+    return _unsigned(value, path, code, U8_MAX)
+
+
+def u64(value: Any, path: str, code: str) -> int:
+    return _unsigned(value, path, code, U64_MAX)
+
+
+def non_zero_u64(value: Any, path: str, code: str) -> int:
+    if _unsigned(value, path, code, U64_MAX) == 0:
+        raise invalid_value(
+            code,
+            path,
+            f"a non-zero integer value lower than `{U64_MAX}` was expected, but found a zero",
+        )
+    return value
+
+
+def list_of(item: Validator) -> Validator:
+    """An array whose elements all pass ``item``; order and duplicates are kept."""
+
+    def check(value: Any, path: str, code: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise type_error(code, path, "an array", value)
+        return [item(element, f"{path}[{i}]", code) for i, element in enumerate(value)]
+
+    return check
+
+
+string_list = list_of(string)
+
+
+def string_set(value: Any, path: str, code: str) -> list[str]:
+    """An array of strings stored as a set: sorted, without duplicates."""
+    return sorted(set(string_list(value, path, code)))
+
+
+def map_of(item: Validator) -> Validator:
+    """An object with free keys whose values pass ``item``; keys come back sorted."""
+
+    def check(value: Any, path: str, code: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise type_error(code, path, "an object", value)
+        checked = {key: item(element, f"{path}.{key}", code) for key, element in value.items()}
+        return dict(sorted(checked.items()))
+
+    return check
+
+
+def one_of(*accepted: str) -> Validator:
+    """A string restricted to ``accepted`` (an enumeration)."""
+
+    def check(value: Any, path: str, code: str) -> str:
+        if string(value, path, code) not in accepted:
+            raise unknown_value(code, path, value, accepted)
+        return value
+
+    return check
+
+
+def nullable(check: Validator) -> Validator:
+    """A nested field where ``null`` means "reset this field to its default"."""
+
+    def wrapped(value: Any, path: str, code: str) -> Any:
+        return None if value is None else check(value, path, code)
+
+    return wrapped
+
+
+def fields(value: Any, path: str, code: str, spec: dict[str, Validator]) -> dict[str, Any]:
+    """Check an object with a fixed set of fields; return the fields sent, in ``spec`` order.
+
+    Keys are visited in the order received, so the first problem in the body is the one
+    reported, as the reference does.
+    """
+    if not isinstance(value, dict):
+        raise type_error(code, path, "an object", value)
+    got: dict[str, Any] = {}
+    for key, element in value.items():
+        check = spec.get(key)
+        if check is None:
+            raise unknown_field(code, path, key, tuple(spec))
+        got[key] = check(element, f"{path}.{key}", code)
+    return {key: got[key] for key in spec if key in got}
+
+
+def _require(got: dict[str, Any], path: str, code: str, names: Sequence[str]) -> None:
+    for name in names:
+        if name not in got:
+            raise missing_field(code, path, name)
+
+
+# ---------------------------------------------------------------- ranking rules
+
+
+class RankingRule(NamedTuple):
+    """A parsed ranking rule: ``kind`` is the rule name, or ``asc``/``desc`` with ``field``."""
+
+    kind: str
+    field: str | None = None
+
+
+BUILTIN_RULES = frozenset(
+    (
+        "words",
+        "typo",
+        "proximity",
+        "attribute",
+        "attributeRank",
+        "wordPosition",
+        "sort",
+        "exactness",
+    )
+)
+_RESERVED = frozenset(
+    ("_geo", "_geoDistance", "_geoPoint", "_geoRadius", "_geoBoundingBox", "_geoPolygon")
+)
+_FILTER_ONLY = ("_geoRadius", "_geoBoundingBox", "_geoPolygon")
+_FILTER_CALLS = tuple(f"{name}(" for name in _FILTER_ONLY)
+
+
+def parse_ranking_rule(text: str) -> RankingRule:
+    """Parse one ranking rule; raise ``ValueError`` with the reference's message if invalid.
+
+    Custom rules are ``field:asc`` / ``field:desc``. Geo keywords are refused with a message
+    that says where they can be used instead (sorting or filtering at search time).
+    """
+    if text in BUILTIN_RULES:
+        return RankingRule(text)
+    field, colon, order = text.rpartition(":")
+    if not colon or order not in ("asc", "desc"):
+        raise ValueError(
+            f"`{text}` ranking rule is invalid. Valid ranking rules are words, typo, sort, "
+            "proximity, attribute, exactness and custom ranking rules."
+        )
+    geo_point = field.startswith("_geoPoint(") and field.endswith(")")
+    if field in _RESERVED or geo_point or field.startswith(_FILTER_CALLS):
+        raise ValueError(_reserved_message(field))
+    return RankingRule(order, field)
+
+
+def _reserved_message(field: str) -> str:
+    usage = name = None
+    if field.startswith("_geoPoint"):
+        usage, name = "sorting", "_geoPoint"
+    else:
+        name = next((n for n in _FILTER_ONLY if field.startswith(n)), None)
+        usage = "filtering" if name else None
+    if name is None:
+        return f"`{field}` is a reserved keyword and thus can't be used as a ranking rule"
+    return (
+        f"`{name}` is a reserved keyword and thus can't be used as a ranking rule. "
+        f"`{name}` can only be used for {usage} at search time"
+    )
+
+
+def _ranking_rule(value: Any, path: str, code: str) -> str:
+    try:
+        parse_ranking_rule(string(value, path, code))
+    except ValueError as error:
+        raise invalid_value(code, path, str(error)) from None
+    return value
+
+
+ranking_rules = list_of(_ranking_rule)
+
+MIXED_ATTRIBUTE_RULES = (
+    "Mixed usage of the attribute, attributeRank, and wordPosition ranking rules. You must "
+    "either use the attribute ranking rule alone or the attributeRank and wordPosition "
+    "ranking rules."
+)
+
+# ---------------------------------------------------------------- filterable attributes
+
+
+def _filter_features(value: Any, path: str, code: str) -> dict[str, bool]:
+    got = fields(value, path, code, {"equality": boolean, "comparison": boolean})
+    return {"equality": got.get("equality", True), "comparison": got.get("comparison", False)}
+
+
+def _features(value: Any, path: str, code: str) -> dict[str, Any]:
+    got = fields(value, path, code, {"facetSearch": boolean, "filter": _filter_features})
+    return {
+        "facetSearch": got.get("facetSearch", False),
+        "filter": got.get("filter") or _filter_features({}, path, code),
+    }
+
+
+def _filterable_rule(value: Any, path: str, code: str) -> str | dict[str, Any]:
+    """A field name (every feature on), or a granular object with its defaults filled in."""
+    if not isinstance(value, dict):
+        return string(value, path, code)
+    got = fields(value, path, code, {"attributePatterns": string_list, "features": _features})
+    _require(got, path, code, ("attributePatterns",))
+    features = got.get("features") or _features({}, path, code)
+    return {"attributePatterns": got["attributePatterns"], "features": features}
+
+
+filterable_attributes = list_of(_filterable_rule)
+
+# ---------------------------------------------------------------- nested objects
+
+
+def _min_word_size(value: Any, path: str, code: str) -> dict[str, Any]:
+    return fields(value, path, code, {"oneTypo": nullable(u8), "twoTypos": nullable(u8)})
+
+
+_TYPO_FIELDS: dict[str, Validator] = {
+    "enabled": nullable(boolean),
+    "minWordSizeForTypos": nullable(_min_word_size),
+    "disableOnWords": nullable(string_set),
+    "disableOnAttributes": nullable(string_set),
+    "disableOnNumbers": nullable(boolean),
+}
+
+
+def typo_tolerance(value: Any, path: str, code: str) -> dict[str, Any]:
+    return fields(value, path, code, _TYPO_FIELDS)
+
+
+TYPO_BOUNDS_MESSAGE = (
+    "`minWordSizeForTypos` setting is invalid. `oneTypo` and `twoTypos` fields should be "
+    "between `0` and `255`, and `twoTypos` should be greater or equals to `oneTypo` but found "
+    "`oneTypo: {one}` and twoTypos: {two}`."
+)
+
+_FACETING_FIELDS: dict[str, Validator] = {
+    "maxValuesPerFacet": nullable(u64),
+    "sortFacetValuesBy": nullable(map_of(one_of("alpha", "count"))),
+}
+
+
+def faceting(value: Any, path: str, code: str) -> dict[str, Any]:
+    return fields(value, path, code, _FACETING_FIELDS)
+
+
+def pagination(value: Any, path: str, code: str) -> dict[str, Any]:
+    return fields(value, path, code, {"maxTotalHits": nullable(non_zero_u64)})
+
+
+def _localized_rule(value: Any, path: str, code: str) -> dict[str, Any]:
+    spec = {"attributePatterns": string_list, "locales": list_of(one_of(*LOCALES))}
+    got = fields(value, path, code, spec)
+    _require(got, path, code, tuple(spec))
+    return got
+
+
+localized_attributes = list_of(_localized_rule)
+
+
+def _embedder(value: Any, path: str, code: str) -> None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise type_error(code, path, "an object", value)
+    raise invalid_value(
+        code,
+        path,
+        "embedders are not supported by this engine yet: `embedders` only accepts an empty "
+        "object, `null`, or embedder names set to `null`.",
+    )
+
+
+embedders = map_of(_embedder)
+
+
+def any_array(value: Any, path: str, code: str) -> list[Any]:
+    """Shape check only, for settings that are refused right after (experimental ones)."""
+    if not isinstance(value, list):
+        raise type_error(code, path, "an array", value)
+    return value
+
+
+def any_object(value: Any, path: str, code: str) -> dict[str, Any]:
+    """Shape check only, for settings that are refused right after (experimental ones)."""
+    if not isinstance(value, dict):
+        raise type_error(code, path, "an object", value)
+    return value

@@ -1,0 +1,35 @@
+"""Which processor runs which kind of batch."""
+
+from __future__ import annotations
+
+from lumi.errors import LumiError
+from lumi.tasks.autobatcher import BatchKind
+from lumi.tasks.process.base import BatchContext, BatchOutcome
+from lumi.tasks.process.index_batch import run_index_batch
+from lumi.tasks.process.indexes import create_index, delete_index, swap_indexes, update_index
+from lumi.tasks.process.tasks import cancel_tasks, delete_tasks
+from lumi.timefmt import now_ns
+
+
+def run_batch(ctx: BatchContext) -> BatchOutcome:
+    kind = ctx.plan.kind
+    if kind in (
+        BatchKind.DOCUMENTS,
+        BatchKind.CLEAR,
+        BatchKind.SETTINGS,
+        BatchKind.CLEAR_AND_SETTINGS,
+    ):
+        return run_index_batch(ctx)
+    if kind == BatchKind.INDEX_CREATION:
+        return create_index(ctx)
+    if kind == BatchKind.INDEX_UPDATE:
+        return update_index(ctx)
+    if kind == BatchKind.INDEX_DELETION:
+        return delete_index(ctx)
+    if kind == BatchKind.INDEX_SWAP:
+        return swap_indexes(ctx)
+    if kind == BatchKind.TASK_CANCELATION:
+        return cancel_tasks(ctx, now_ns())
+    if kind == BatchKind.TASK_DELETION:
+        return delete_tasks(ctx)
+    raise LumiError("internal", f"Batches of kind `{kind}` are not supported by this server.")

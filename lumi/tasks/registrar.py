@@ -1,0 +1,120 @@
+"""Registering tasks with group commit.
+
+A durable LMDB commit costs two fsyncs (several milliseconds), so registering each task in
+its own transaction would cap a worker at a few hundred writes per second. Requests hand
+their task to ``Registrar.submit`` and wait on a future; one thread drains everything that
+queued up meanwhile into a single write transaction, commits it, then resolves every future
+and wakes the scheduler. A 202 is therefore only sent once its task is on disk.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+import lmdb
+from pyroaring import BitMap
+
+from lumi.errors import LumiError
+from lumi.storage import codecs
+from lumi.storage.env import lmdb_errors
+from lumi.tasks.models import Task
+from lumi.tasks.store import TaskStore
+from lumi.timefmt import now_ns
+
+# Computes, inside the registering transaction, the set of tasks a cancelation or deletion
+# matches; receives the new task's uid so newer tasks are never matched.
+Matcher = Callable[[lmdb.Transaction, int], BitMap]
+
+_MAX_GROUP = 512
+
+
+@dataclass(slots=True)
+class Registration:
+    task: Task
+    payload: bytes | None = None
+    matcher: Matcher | None = None
+    # Write routes are refused when the store is nearly full; deletions stay possible.
+    bypass_limit: bool = False
+
+
+_FULL = (
+    "Meilisearch cannot receive write operations because the limit of the task database has "
+    "been reached. Please delete tasks to continue performing write operations."
+)
+
+
+def register_now(store: TaskStore, txn: lmdb.Transaction, reg: Registration) -> Task:
+    """Register one task inside ``txn`` (used by the group committer and the scheduler)."""
+    task = reg.task
+    payload = reg.payload
+    if reg.matcher is not None:
+        uid = store.next_task_uid(txn)
+        matched = reg.matcher(txn, uid)
+        payload = codecs.bitmap_bytes(matched)
+        task.details = dict(task.details or {}, matchedTasks=len(matched))
+        if reg.bypass_limit and not matched and store.over_write_limit():
+            raise LumiError("no_space_left_on_device", _FULL)
+    elif store.over_write_limit():
+        raise LumiError("no_space_left_on_device", _FULL)
+    return store.register(txn, task, payload, now_ns())
+
+
+class Registrar:
+    """One committer thread per process; ``submit`` is safe from any thread."""
+
+    def __init__(self, store: TaskStore, on_commit: Callable[[], None]) -> None:
+        self.store = store
+        self.on_commit = on_commit
+        self._queue: queue.Queue[tuple[Registration, Future[Task]] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="lumi-registrar", daemon=True)
+        self._thread.start()
+
+    def submit(self, reg: Registration) -> Future[Task]:
+        future: Future[Task] = Future()
+        self._queue.put((reg, future))
+        return future
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            group = [item]
+            while len(group) < _MAX_GROUP:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._commit(group)
+                    return
+                group.append(more)
+            self._commit(group)
+
+    def _commit(self, group: list[tuple[Registration, Future[Task]]]) -> None:
+        done: list[tuple[Future[Task], Task | BaseException]] = []
+        try:
+            with lmdb_errors(), self.store.write() as txn:
+                for reg, future in group:
+                    try:
+                        done.append((future, register_now(self.store, txn, reg)))
+                    except LumiError as error:
+                        done.append((future, error))
+        except Exception as error:  # the commit itself failed: nothing was registered
+            for _reg, future in group:
+                future.set_exception(error)
+            return
+        for future, outcome in done:
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+        self.on_commit()

@@ -1,0 +1,284 @@
+"""The task store: one LMDB environment holding tasks, batches, their bitmap indexes, the
+index-uid -> directory mapping, API keys, webhooks and instance-wide settings.
+
+Every task filter of ``GET /tasks`` is answered from bitmaps of task uids kept per status,
+type, index, batch and canceling task (see ``query.py``); enqueue times are monotonic in uid
+order, so a date bound becomes a uid bound. Web workers write here only to register tasks
+and to manage keys and webhooks, in short transactions; the scheduler writes everything
+else. Small document payloads live in the ``payloads`` sub-database so that a task and its
+payload are committed by the same fsync; large ones are files under ``update_files/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import lmdb
+from pyroaring import BitMap
+
+from lumi.storage import codecs
+from lumi.storage.env import open_env
+from lumi.tasks.models import Batch, Task
+
+TASKS_MAP_SIZE = 20 * 1024**3
+# Above this share of the map, writes are refused so deletions can still be registered.
+WRITE_LIMIT_RATIO = 0.4
+
+_DBS = (
+    "meta",
+    "tasks",
+    "batches",
+    "by_status",
+    "by_type",
+    "by_index",
+    "by_canceled_by",
+    "by_batch",
+    "enqueued_at",
+    "batch_started",
+    "batch_finished",
+    "payloads",
+    "indexes",
+    "keys",
+    "key_digests",
+    "webhooks",
+)
+
+_NEXT_TASK = b"next_task_uid"
+_NEXT_BATCH = b"next_batch_uid"
+_LAST_ENQUEUED = b"last_enqueued_at"
+
+
+class TaskStore:
+    """Typed access to the task environment. Methods take the transaction to run in."""
+
+    def __init__(self, path: Path, *, map_size: int = TASKS_MAP_SIZE) -> None:
+        self.path = path
+        self.env = open_env(path, map_size=map_size, max_dbs=len(_DBS) + 2)
+        self.db = {name: self.env.open_db(name.encode()) for name in _DBS}
+
+    def close(self) -> None:
+        self.env.close()
+
+    def read(self) -> lmdb.Transaction:
+        return self.env.begin(buffers=False)
+
+    def write(self) -> lmdb.Transaction:
+        return self.env.begin(write=True)
+
+    # ---- tasks -------------------------------------------------------------------------
+
+    def get_task(self, txn: lmdb.Transaction, uid: int) -> Task | None:
+        raw = txn.get(codecs.u32(uid), db=self.db["tasks"])
+        return None if raw is None else Task.from_record(codecs.loads(raw))
+
+    def get_tasks(self, txn: lmdb.Transaction, uids: Iterable[int]) -> Iterator[Task]:
+        for uid in uids:
+            task = self.get_task(txn, uid)
+            if task is not None:
+                yield task
+
+    def task_count(self, txn: lmdb.Transaction) -> int:
+        return int(txn.stat(self.db["tasks"])["entries"])
+
+    def next_task_uid(self, txn: lmdb.Transaction) -> int:
+        raw = txn.get(_NEXT_TASK, db=self.db["meta"])
+        return 0 if raw is None else codecs.from_u32(raw)
+
+    def register(self, txn: lmdb.Transaction, task: Task, payload: bytes | None, now: int) -> Task:
+        """Give ``task`` the next uid and a monotonic enqueue time, and store it."""
+        uid = self.next_task_uid(txn)
+        last = txn.get(_LAST_ENQUEUED, db=self.db["meta"])
+        enqueued_at = max(now, codecs.from_u64(last) + 1) if last is not None else now
+        task.uid = uid
+        task.enqueued_at = enqueued_at
+        txn.put(_NEXT_TASK, codecs.u32(uid + 1), db=self.db["meta"])
+        txn.put(_LAST_ENQUEUED, codecs.u64(enqueued_at), db=self.db["meta"])
+        txn.put(codecs.u64(enqueued_at) + codecs.u32(uid), b"", db=self.db["enqueued_at"])
+        if payload is not None:
+            txn.put(codecs.u32(uid), payload, db=self.db["payloads"])
+        self.put_task(txn, task, None)
+        return task
+
+    def put_task(self, txn: lmdb.Transaction, task: Task, old: Task | None) -> None:
+        """Write ``task`` and move its uid between bitmaps where its fields changed."""
+        txn.put(codecs.u32(task.uid), codecs.dumps(task.to_record()), db=self.db["tasks"])
+        pairs = (
+            ("by_status", _text(old.status) if old else None, _text(task.status)),
+            ("by_type", _text(old.type) if old else None, _text(task.type)),
+            ("by_index", _opt_text(old.index_uid) if old else None, _opt_text(task.index_uid)),
+            (
+                "by_canceled_by",
+                _opt_u32(old.canceled_by) if old else None,
+                _opt_u32(task.canceled_by),
+            ),
+            ("by_batch", _opt_u32(old.batch_uid) if old else None, _opt_u32(task.batch_uid)),
+        )
+        for db_name, before, after in pairs:
+            if before == after:
+                continue
+            if before is not None:
+                self._bitmap_remove(txn, db_name, before, task.uid)
+            if after is not None:
+                self._bitmap_add(txn, db_name, after, task.uid)
+
+    def delete_tasks(self, txn: lmdb.Transaction, uids: BitMap) -> None:
+        """Remove finished tasks and every trace of them in the indexes of the store."""
+        touched_batches: set[int] = set()
+        for task in list(self.get_tasks(txn, uids)):
+            txn.delete(codecs.u32(task.uid), db=self.db["tasks"])
+            txn.delete(
+                codecs.u64(task.enqueued_at) + codecs.u32(task.uid), db=self.db["enqueued_at"]
+            )
+            txn.delete(codecs.u32(task.uid), db=self.db["payloads"])
+            if task.batch_uid is not None:
+                touched_batches.add(task.batch_uid)
+        for db_name in ("by_status", "by_type", "by_index", "by_canceled_by"):
+            self._subtract_everywhere(txn, db_name, uids)
+        for batch_uid in touched_batches:
+            key = codecs.u32(batch_uid)
+            remaining = codecs.bitmap(txn.get(key, db=self.db["by_batch"])) - uids
+            if remaining:
+                txn.put(key, codecs.bitmap_bytes(remaining), db=self.db["by_batch"])
+            else:
+                txn.delete(key, db=self.db["by_batch"])
+                self._delete_batch(txn, batch_uid)
+
+    # ---- payloads ----------------------------------------------------------------------
+
+    def payload(self, txn: lmdb.Transaction, uid: int) -> bytes | None:
+        return txn.get(codecs.u32(uid), db=self.db["payloads"])
+
+    def drop_payload(self, txn: lmdb.Transaction, uid: int) -> None:
+        txn.delete(codecs.u32(uid), db=self.db["payloads"])
+
+    # ---- bitmaps -----------------------------------------------------------------------
+
+    def bitmap(self, txn: lmdb.Transaction, db_name: str, key: bytes) -> BitMap:
+        return codecs.bitmap(txn.get(key, db=self.db[db_name]))
+
+    def bitmap_keys(self, txn: lmdb.Transaction, db_name: str) -> Iterator[tuple[bytes, BitMap]]:
+        with txn.cursor(db=self.db[db_name]) as cur:
+            for key, value in cur:
+                yield key, codecs.bitmap(value)
+
+    def all_task_uids(self, txn: lmdb.Transaction) -> BitMap:
+        out = BitMap()
+        for _key, bm in self.bitmap_keys(txn, "by_status"):
+            out |= bm
+        return out
+
+    def first_uid_enqueued_at_or_after(self, txn: lmdb.Transaction, ns: int) -> int | None:
+        """Smallest task uid whose enqueue time is >= ``ns`` (enqueue times grow with uids)."""
+        with txn.cursor(db=self.db["enqueued_at"]) as cur:
+            if not cur.set_range(codecs.u64(max(ns, 0))):
+                return None
+            return codecs.from_u32(cur.key()[8:12])
+
+    def batches_in_time_range(
+        self, txn: lmdb.Transaction, db_name: str, after: int | None, before: int | None
+    ) -> list[int]:
+        """Uids of batches whose start (or finish) time is strictly inside the bounds."""
+        out = []
+        start = codecs.u64(after + 1 if after is not None else 0)
+        with txn.cursor(db=self.db[db_name]) as cur:
+            if not cur.set_range(start):
+                return out
+            for key in cur.iternext(values=False):
+                ns = codecs.from_u64(key[:8])
+                if before is not None and ns >= before:
+                    break
+                out.append(codecs.from_u32(key[8:12]))
+        return out
+
+    def _bitmap_add(self, txn: lmdb.Transaction, db_name: str, key: bytes, uid: int) -> None:
+        bm = codecs.bitmap(txn.get(key, db=self.db[db_name]))
+        bm.add(uid)
+        txn.put(key, codecs.bitmap_bytes(bm), db=self.db[db_name])
+
+    def _bitmap_remove(self, txn: lmdb.Transaction, db_name: str, key: bytes, uid: int) -> None:
+        bm = codecs.bitmap(txn.get(key, db=self.db[db_name]))
+        bm.discard(uid)
+        if bm:
+            txn.put(key, codecs.bitmap_bytes(bm), db=self.db[db_name])
+        else:
+            txn.delete(key, db=self.db[db_name])
+
+    def _subtract_everywhere(self, txn: lmdb.Transaction, db_name: str, uids: BitMap) -> None:
+        for key, bm in list(self.bitmap_keys(txn, db_name)):
+            if not bm.intersect(uids):
+                continue
+            rest = bm - uids
+            if rest:
+                txn.put(key, codecs.bitmap_bytes(rest), db=self.db[db_name])
+            else:
+                txn.delete(key, db=self.db[db_name])
+
+    # ---- batches -----------------------------------------------------------------------
+
+    def next_batch_uid(self, txn: lmdb.Transaction) -> int:
+        raw = txn.get(_NEXT_BATCH, db=self.db["meta"])
+        return 0 if raw is None else codecs.from_u32(raw)
+
+    def get_batch(self, txn: lmdb.Transaction, uid: int) -> Batch | None:
+        raw = txn.get(codecs.u32(uid), db=self.db["batches"])
+        return None if raw is None else Batch.from_record(codecs.loads(raw))
+
+    def put_batch(self, txn: lmdb.Transaction, batch: Batch) -> None:
+        key = codecs.u32(batch.uid)
+        txn.put(key, codecs.dumps(batch.to_record()), db=self.db["batches"])
+        txn.put(_NEXT_BATCH, codecs.u32(batch.uid + 1), db=self.db["meta"])
+        txn.put(codecs.u64(batch.started_at) + key, b"", db=self.db["batch_started"])
+        if batch.finished_at is not None:
+            txn.put(codecs.u64(batch.finished_at) + key, b"", db=self.db["batch_finished"])
+
+    def all_batch_uids(self, txn: lmdb.Transaction) -> BitMap:
+        with txn.cursor(db=self.db["batches"]) as cur:
+            return BitMap(codecs.from_u32(k) for k in cur.iternext(values=False))
+
+    def _delete_batch(self, txn: lmdb.Transaction, uid: int) -> None:
+        batch = self.get_batch(txn, uid)
+        if batch is None:
+            return
+        key = codecs.u32(uid)
+        txn.delete(key, db=self.db["batches"])
+        txn.delete(codecs.u64(batch.started_at) + key, db=self.db["batch_started"])
+        if batch.finished_at is not None:
+            txn.delete(codecs.u64(batch.finished_at) + key, db=self.db["batch_finished"])
+
+    # ---- simple records: indexes, keys, webhooks, meta ---------------------------------
+
+    def get_record(self, txn: lmdb.Transaction, db_name: str, key: str) -> Any:
+        raw = txn.get(key.encode(), db=self.db[db_name])
+        return None if raw is None else codecs.loads(raw)
+
+    def put_record(self, txn: lmdb.Transaction, db_name: str, key: str, value: Any) -> None:
+        txn.put(key.encode(), codecs.dumps(value), db=self.db[db_name])
+
+    def delete_record(self, txn: lmdb.Transaction, db_name: str, key: str) -> bool:
+        return bool(txn.delete(key.encode(), db=self.db[db_name]))
+
+    def records(self, txn: lmdb.Transaction, db_name: str) -> Iterator[tuple[str, Any]]:
+        with txn.cursor(db=self.db[db_name]) as cur:
+            for key, value in cur:
+                yield key.decode(), codecs.loads(value)
+
+    def used_bytes(self) -> int:
+        info = self.env.info()
+        return (info["last_pgno"] + 1) * self.env.stat()["psize"]
+
+    def over_write_limit(self) -> bool:
+        return self.used_bytes() > self.env.info()["map_size"] * WRITE_LIMIT_RATIO
+
+
+def _text(value: str) -> bytes:
+    return value.encode()
+
+
+def _opt_text(value: str | None) -> bytes | None:
+    return None if value is None else value.encode()
+
+
+def _opt_u32(value: int | None) -> bytes | None:
+    return None if value is None else codecs.u32(value)
