@@ -111,7 +111,7 @@ OPTIONS: tuple[Option, ...] = (
         "max_indexing_threads",
         parse_int,
         None,
-        "Processes the indexer may use (default half the CPUs).",
+        "Processes the indexer may use (default: every CPU).",
     ),
     Option("task_webhook_url", _text, None, "URL notified when a batch of tasks finishes."),
     Option(
@@ -191,6 +191,10 @@ class Config:
     @property
     def indexing_memory(self) -> int:
         return self.max_indexing_memory or _memory_default()
+
+    @property
+    def indexing_workers(self) -> int:
+        return self.max_indexing_threads or os.cpu_count() or 1
 
     @property
     def batch_bytes_limit(self) -> int:

@@ -56,6 +56,7 @@ class Engine:
 
     def close(self) -> None:
         self.registrar.close()
+        self.registry.close()
         self.store.close()
 
     # ---- registering tasks -------------------------------------------------------------

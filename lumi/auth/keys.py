@@ -118,38 +118,43 @@ def _pattern_error(pattern: str, path: str) -> LumiError:
 
 # --- uids ------------------------------------------------------------------------------------
 
-_HEXDIGITS = frozenset(b"0123456789abcdefABCDEF")
+_HEX32 = re.compile(r"[0-9a-fA-F]{32}")
 _GROUP_STARTS = (0, 9, 14, 19, 24)
 _GROUP_SIZES = (8, 4, 4, 4, 12)
 
 
 def parse_uid(text: str) -> str | None:
-    """The hyphenated lowercase form of a UUID written in any accepted form, else None."""
-    try:
-        return parse_uuid(text)
-    except ValueError:
+    """The hyphenated lowercase form of a UUID in any form clients may send (simple,
+    hyphenated, braced, ``urn:uuid:``), else None."""
+    n = len(text)
+    inner = text
+    if n == 38 and text[0] == "{" and text[-1] == "}":
+        inner = text[1:-1]
+    elif n == 45 and text.startswith("urn:uuid:"):
+        inner = text[9:]
+    if len(inner) == 32:
+        hex_digits = inner
+    elif len(inner) == 36 and inner[8] == inner[13] == inner[18] == inner[23] == "-":
+        hex_digits = inner[:8] + inner[9:13] + inner[14:18] + inner[19:23] + inner[24:]
+    else:
         return None
+    if not _HEX32.fullmatch(hex_digits):
+        return None
+    return str(uuid.UUID(hex_digits))
 
 
 def parse_uuid(text: str) -> str:
-    """The hyphenated lowercase form of a UUID in any form clients may send (simple,
-    hyphenated, braced, ``urn:uuid:``); the ValueError says what is wrong."""
-    raw = text.encode()
-    n = len(raw)
-    inner = raw
-    if n == 38 and raw[:1] == b"{" and raw[-1:] == b"}":
-        inner = raw[1:-1]
-    elif n == 45 and raw.startswith(b"urn:uuid:"):
-        inner = raw[9:]
-    if len(inner) == 32 and all(b in _HEXDIGITS for b in inner):
-        return str(uuid.UUID(inner.decode()))
-    if (
-        len(inner) == 36
-        and all(inner[i] == 45 for i in (8, 13, 18, 23))
-        and all(b in _HEXDIGITS for i, b in enumerate(inner) if i not in (8, 13, 18, 23))
-    ):
-        return str(uuid.UUID(inner.decode()))
-    raise ValueError(_uuid_problem(inner.decode() if inner is not raw else text))
+    """Like ``parse_uid``, but the ValueError says what is wrong with the text."""
+    uid = parse_uid(text)
+    if uid is not None:
+        return uid
+    # A wrapped form of the right size is described without its wrapper.
+    size = len(text.encode())
+    if size == 38 and text[0] == "{" and text[-1] == "}":
+        text = text[1:-1]
+    elif size == 45 and text.startswith("urn:uuid:"):
+        text = text[9:]
+    raise ValueError(_uuid_problem(text))
 
 
 def _uuid_problem(text: str) -> str:

@@ -121,7 +121,7 @@ def bearer_token(header: str | None) -> str:
 
 
 def _visible_ascii(value: str) -> bool:
-    return all(c == "\t" or " " <= c <= "~" for c in value)
+    return value.isascii() and (value.isprintable() or value.replace("\t", "").isprintable())
 
 
 def _key_access(

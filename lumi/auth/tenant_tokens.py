@@ -15,7 +15,6 @@ order of the checks and the messages are part of the API, and a library would im
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import json
@@ -41,7 +40,8 @@ _ALGORITHMS = (
     "EdDSA",
 )
 _HEADER_TEXT_FIELDS = frozenset(("typ", "cty", "kid", "jku", "x5u", "x5t", "x5t#S256"))
-_B64URL = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+_B64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_SYMBOLS = {byte: value for value, byte in enumerate(_B64URL)}
 _I64 = 1 << 63
 _WHITESPACE = " \t\n\r"
 INVALID_API_KEY = "The provided API key is invalid."
@@ -125,21 +125,19 @@ def allowed_patterns(token: TenantToken) -> list[str]:
 def _b64decode(part: str) -> bytes:
     """Unpadded base64url, strictly: no padding, no stray bits in the last symbol."""
     raw = part.encode()
-    for offset, byte in enumerate(raw):
-        if byte not in _B64URL:
-            if byte == 61 and raw[offset:].strip(b"=") == b"":
-                raise _DecodeError("Base64 error: Invalid padding")
-            raise _DecodeError(f"Base64 error: Invalid symbol {byte}, offset {offset}.")
-    if len(raw) % 4 == 1:
-        raise _DecodeError(f"Base64 error: Invalid input length: {len(raw)}")
-    try:
-        decoded = base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4))
-    except binascii.Error as exc:  # unreachable after the checks above, kept as a guard
-        raise _DecodeError(f"Base64 error: {exc}") from None
-    if base64.urlsafe_b64encode(decoded).rstrip(b"=") != raw:
-        last = len(raw) - 1
-        raise _DecodeError(f"Base64 error: Invalid last symbol {raw[last]}, offset {last}.")
-    return decoded
+    if raw.translate(None, _B64URL):
+        for offset, byte in enumerate(raw):
+            if byte not in _SYMBOLS:
+                if byte == 61 and not raw[offset:].strip(b"="):
+                    raise _DecodeError("Base64 error: Invalid padding")
+                raise _DecodeError(f"Base64 error: Invalid symbol {byte}, offset {offset}.")
+    size = len(raw)
+    rest = size % 4
+    if rest == 1:
+        raise _DecodeError(f"Base64 error: Invalid input length: {size}")
+    if rest and _SYMBOLS[raw[-1]] & (0x0F if rest == 2 else 0x03):
+        raise _DecodeError(f"Base64 error: Invalid last symbol {raw[-1]}, offset {size - 1}.")
+    return base64.urlsafe_b64decode(raw + b"=" * (-size % 4))
 
 
 def _read_header(raw: bytes) -> str:
@@ -316,22 +314,41 @@ class _Json:
     def members(self, expected: str) -> tuple[list[tuple[str, Any, int, int, int]], int]:
         """``(key, value, key end, value start, value end)`` of each member of the top-level
         object, and the index of its closing brace."""
+        try:
+            return self._walk(expected)
+        except ValueError:
+            self._check_syntax()
+            raise self.error("expected value", 1) from None
+
+    def _walk(self, expected: str) -> tuple[list[tuple[str, Any, int, int, int]], int]:
+        """The members of well-formed text; ValueError at the first sign of a syntax error
+        (the slower full parse then describes it)."""
         text = self.text
-        self._check_syntax()
         i = _skip(text, 0)
-        if text[i] != "{":
+        if text[i : i + 1] != "{":
             value, stop = _DECODER.raw_decode(text, i)
             raise self.invalid_type(value, expected, i, stop)
         members = []
         i = _skip(text, i + 1)
-        while text[i] != "}":
+        while text[i : i + 1] != "}":
+            if text[i : i + 1] != '"':
+                raise ValueError(i)
             key, key_end = _DECODER.raw_decode(text, i)
-            start = _skip(text, _skip(text, key_end) + 1)
+            colon = _skip(text, key_end)
+            if text[colon : colon + 1] != ":":
+                raise ValueError(colon)
+            start = _skip(text, colon + 1)
             value, stop = _DECODER.raw_decode(text, start)
             members.append((key, value, key_end, start, stop))
             i = _skip(text, stop)
-            if text[i] == ",":
+            if text[i : i + 1] == ",":
                 i = _skip(text, i + 1)
+                if text[i : i + 1] == "}":
+                    raise ValueError(i)
+            elif text[i : i + 1] != "}":
+                raise ValueError(i)
+        if _skip(text, i + 1) != len(text):
+            raise ValueError(i)
         return members, i
 
     def _check_syntax(self) -> None:
@@ -341,6 +358,9 @@ class _Json:
         try:
             json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
+            if exc.pos >= len(text):
+                what = "a value" if exc.msg == "Expecting value" else "an object"
+                raise self.error(f"EOF while parsing {what}", len(text)) from None
             message = _SYNTAX.get(exc.msg, exc.msg.lower())
             raise self.error(message, min(len(text), exc.pos + 1)) from None
         except ValueError as exc:

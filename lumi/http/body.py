@@ -36,7 +36,5 @@ async def read_body(request: Request) -> bytes:
     raw = b"".join(chunks)
     encoding = request.headers.get("content-encoding")
     if encoding:
-        raw = decode_content_encoding(raw, encoding)
-        if len(raw) > limit:
-            raise too_large(limit)
+        raw = decode_content_encoding(raw, encoding, max_size=limit)
     return raw

@@ -33,7 +33,7 @@ from lumi.http.validation import (
     string,
 )
 from lumi.http.views import offset_page
-from lumi.index.documents import validate_external_id
+from lumi.index.documents import is_valid_document_id
 from lumi.index.payloads import format_from_content_type, parse_documents, validate_csv_delimiter
 from lumi.index.projection import project
 
@@ -214,11 +214,12 @@ async def get_document(request: Request) -> Response:
     uid = path_index_uid(request)
     params = ONE_QUERY.parse(request.query_params.multi_items())
     external = request.path_params["document_id"]
-    validate_external_id(external)
     _meta, index = engine_of(request).open_index(uid)
-    with index.read() as txn:
-        docid = index.docid(txn, external)
-        doc = index.document(txn, docid) if docid is not None else None
+    doc = None
+    if is_valid_document_id(external):
+        with index.read() as txn:
+            docid = index.docid(txn, external)
+            doc = index.document(txn, docid) if docid is not None else None
     if doc is None:
         raise LumiError("document_not_found", f"Document `{external}` not found.")
     return json(project(doc, params.get("fields")))

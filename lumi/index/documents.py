@@ -93,12 +93,11 @@ def _collect(obj: dict, path: str, out: list[object]) -> None:
 
 
 def _id_from_value(value: object) -> str:
-    kind = type(value)
-    if kind is str:
-        if _ID_PATTERN.fullmatch(value) is None:  # type: ignore[arg-type]
+    if type(value) is str:
+        if _ID_PATTERN.fullmatch(value) is None:
             raise _invalid_id(value)
-        return value  # type: ignore[return-value]
-    if kind is int and _I64_MIN <= value < _U64_END:  # type: ignore[operator]
+        return value
+    if type(value) is int and _I64_MIN <= value < _U64_END:
         return str(value)
     raise _invalid_id(value)
 
@@ -203,9 +202,12 @@ def _missing_coordinates(geo: dict, shown_id: str) -> str:
 
 def _finite_float(value: object) -> float | None:
     """A finite float from a JSON number or a numeric string; None when there is none."""
-    kind = type(value)
-    if kind is int or kind is float or (kind is str and _FLOAT_TEXT.fullmatch(value)):
-        number = float(value)  # type: ignore[arg-type]
+    if type(value) is str:
+        if _FLOAT_TEXT.fullmatch(value) is None:
+            return None
+        number = float(value)
+    elif type(value) is int or type(value) is float:
+        number = float(value)
     else:
         return None
     return number if math.isfinite(number) else None

@@ -48,7 +48,7 @@ def _walk_object(obj: dict, prefix: str, out: dict[str, list]) -> None:
             _walk_value(value, path, out)
 
 
-def _walk_value(value: object, path: str, out: dict[str, list]) -> None:
+def _walk_value(value: dict | list, path: str, out: dict[str, list]) -> None:
     """A container at ``path``: objects descend, arrays spread their elements on ``path``."""
     if type(value) is dict:
         if value:
@@ -59,7 +59,7 @@ def _walk_value(value: object, path: str, out: dict[str, list]) -> None:
     if not value:
         out.setdefault(path, [])
         return
-    for item in value:  # type: ignore[attr-defined]
+    for item in value:
         if type(item) in _SCALARS:
             out.setdefault(path, []).append(item)
         else:

@@ -102,11 +102,17 @@ def _inflate_deflate(raw: bytes, max_size: int | None) -> bytes:
 
 
 def _unbrotli(raw: bytes, max_size: int | None) -> bytes:
+    decoder = brotli.Decompressor()
     try:
-        decoded = brotli.decompress(raw)
+        if max_size is None:
+            decoded = decoder.process(raw)
+        else:
+            decoded = decoder.process(raw, output_buffer_limit=max_size + 1)
     except brotli.error as exc:
         raise _corrupt("br", str(exc) or "invalid brotli stream") from None
     _check_size(len(decoded), max_size)
+    if not decoder.is_finished():
+        raise _corrupt("br", "the compressed data ends too early")
     return decoded
 
 

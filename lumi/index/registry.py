@@ -45,13 +45,17 @@ class IndexMeta:
         }
 
 
+# LMDB allows one open handle per environment and process, so open environments are shared
+# by every registry of the process (the scheduler and the engine of an embedded instance).
+_OPEN: dict[Path, Index] = {}
+_LOCK = threading.Lock()
+
+
 class IndexRegistry:
     def __init__(self, data_dir: Path, store: TaskStore) -> None:
         self.root = data_dir / "indexes"
         self.root.mkdir(parents=True, exist_ok=True)
         self.store = store
-        self._open: dict[str, Index] = {}
-        self._lock = threading.Lock()
 
     # ---- mapping (in the task store) ---------------------------------------------------
 
@@ -87,11 +91,12 @@ class IndexRegistry:
 
     def open(self, dir_name: str) -> Index:
         """The environment in ``dir_name``, opened once per process."""
-        with self._lock:
-            index = self._open.get(dir_name)
+        path = (self.root / dir_name).resolve()
+        with _LOCK:
+            index = _OPEN.get(path)
             if index is None:
-                index = Index(self.root / dir_name)
-                self._open[dir_name] = index
+                index = Index(path)
+                _OPEN[path] = index
             return index
 
     def get(self, txn: lmdb.Transaction, uid: str) -> tuple[IndexMeta, Index] | None:
@@ -101,9 +106,18 @@ class IndexRegistry:
         return meta, self.open(meta.dir)
 
     def forget(self, dir_name: str) -> None:
-        with self._lock:
-            index = self._open.pop(dir_name, None)
+        with _LOCK:
+            index = _OPEN.pop((self.root / dir_name).resolve(), None)
         if index is not None:
+            index.close()
+
+    def close(self) -> None:
+        """Close every environment of this data directory opened by the process."""
+        root = self.root.resolve()
+        with _LOCK:
+            mine = [path for path in _OPEN if path.parent == root]
+            indexes = [_OPEN.pop(path) for path in mine]
+        for index in indexes:
             index.close()
 
     def destroy(self, dir_name: str) -> None:

@@ -50,7 +50,10 @@ class IndexState:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Caps on one index batch; the first task is always taken whatever its size."""
+    """Caps on one index batch; the first task is always taken whatever its size.
+
+    ``max_tasks`` is at least 1 (1 when autobatching is disabled); None means no cap.
+    """
 
     max_tasks: int | None = None
     max_payload_bytes: int = 10 * 1024**3
@@ -270,7 +273,7 @@ class _Batch:
             # ``self.pk`` only ever holds a key that agrees with the index, so an equal key
             # needs no further check.
             if task_pk is not None and task_pk != new_pk:
-                stop = self._primary_key_conflict(task)
+                stop = self._primary_key_conflict(task.uid, task_pk)
                 if stop is not None:
                     return stop
                 new_pk = task_pk
@@ -302,32 +305,32 @@ class _Batch:
         self.uids.append(task.uid)
         return None
 
-    def _primary_key_conflict(self, task: QueuedTask) -> str | None:
-        """Why an addition setting ``primaryKey`` cannot join, if it cannot."""
-        task_pk = task.primary_key
-        prefix = f"stopped batching before task with id {task.uid} because"
-        if self.index_pk is not None:
-            if task_pk != self.index_pk:
-                return (
-                    f"{prefix} its primary key `{task_pk}` is different from "
-                    f"the primary key of the index `{self.index_pk}`"
-                )
-            return None
+    def _primary_key_conflict(self, uid: int, task_pk: str) -> str | None:
+        """Why an addition whose ``primaryKey`` differs from the batch's cannot join, if so.
+
+        The index's own key wins. Without one, the first addition that names a key fixes it
+        for the batch, and an earlier addition without ``primaryKey`` leaves the key to be
+        inferred from documents, which a named key would contradict.
+        """
+        index_pk = self.index_pk
+        if index_pk is not None:
+            return None if task_pk == index_pk else _index_key_differs(uid, task_pk, index_pk)
         if self.state != _S_DOCS:
             return None
-        if self.pk is None:
+        batch_pk = self.pk
+        if batch_pk is None:
             return (
-                f"{prefix} it is setting the `{task_pk}` primary key and it would interfere "
-                "with primary key guessing of the batch"
+                f"stopped batching before task with id {uid} because it is setting the "
+                f"`{task_pk}` primary key and it would interfere with primary key guessing "
+                "of the batch"
             )
-        if task_pk != self.pk:
-            return (
-                f"{prefix} its primary key `{task_pk}` is different from "
-                f"the primary key of the batch `{self.pk}`"
-            )
-        return None
+        return (
+            f"stopped batching before task with id {uid} because its primary key "
+            f"`{task_pk}` is different from the primary key of the batch `{batch_pk}`"
+        )
 
     def plan(self, index_uid: str, strategy: str) -> BatchPlan:
+        """The batch as it stands, with the reason it stopped growing."""
         state = self.state
         kind = _ALONE_KINDS[self.first.kind] if state == _S_ALONE else _STATE_KINDS[state]
         return BatchPlan(

@@ -46,9 +46,20 @@ _PROGRESS_INTERVAL = 0.1
 
 
 def failpoint(name: str) -> None:
-    """Die here when ``LUMI_FAILPOINT`` names this point (crash tests only)."""
-    if os.environ.get("LUMI_FAILPOINT") == name:
-        os._exit(86)
+    """Die here, once, when ``LUMI_FAILPOINT`` names this point (crash tests only).
+
+    ``LUMI_FAILPOINT_MARKER`` names a file created just before dying, so the restarted process
+    runs through the same point normally.
+    """
+    if os.environ.get("LUMI_FAILPOINT") != name:
+        return
+    marker = os.environ.get("LUMI_FAILPOINT_MARKER")
+    if marker:
+        if os.path.exists(marker):
+            return
+        with open(marker, "w") as file:
+            file.write(name)
+    os._exit(86)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +67,7 @@ class SchedulerOptions:
     max_batched_tasks: int | None = None
     max_batch_bytes: int = 10 * 1024**3
     max_indexing_memory: int = 2 * 1024**3
+    max_indexing_workers: int = 1
 
 
 class Scheduler:
@@ -118,6 +130,7 @@ class Scheduler:
             check_abort=_AbortCheck(self, BitMap(plan.task_uids)),
             report_progress=progress.report,
             max_indexing_memory=self.options.max_indexing_memory,
+            max_indexing_workers=self.options.max_indexing_workers,
             payload=self._payload,
         )
         try:
@@ -269,7 +282,17 @@ def _queued_task(task: Task) -> QueuedTask:
         allow_index_creation=params.get("allowIndexCreation", True),
         payload_size=params.get("payloadSize", 0),
         deletion=params.get("operation") if task.type == "documentDeletion" else None,
+        other_index_uids=_other_indexes(task),
     )
+
+
+def _other_indexes(task: Task) -> tuple[str, ...]:
+    """Indexes a swap or a rename touches besides its own, so batches do not overtake it."""
+    if task.type == "indexSwap":
+        return tuple(uid for swap in task.params.get("swaps", []) for uid in swap["indexes"])
+    if task.type == "indexUpdate" and task.params.get("newUid"):
+        return (task.params["newUid"],)
+    return ()
 
 
 class _AbortCheck:

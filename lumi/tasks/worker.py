@@ -36,6 +36,7 @@ def run(config: Config) -> None:
             max_batched_tasks=config.experimental_max_number_of_batched_tasks,
             max_batch_bytes=config.batch_bytes_limit,
             max_indexing_memory=config.indexing_memory,
+            max_indexing_workers=config.indexing_workers,
         ),
         on_batch_done=webhooks.batch_done,
     )

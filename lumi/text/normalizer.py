@@ -171,33 +171,43 @@ def _fold(piece: str, swedish: bool) -> tuple[str, str]:
     return form, folded
 
 
-def _analyze(piece: str, swedish: bool) -> tuple[str, str, bool]:
-    form, folded = _fold(piece, swedish)
-    return form, folded.strip(), bool(folded)
-
-
-@lru_cache(maxsize=200_000)
-def analyze(piece: str) -> tuple[str, str, bool]:
+def fold_piece(piece: str, swedish: bool = False) -> tuple[str, str, bool]:
     """``(classification form, index form, occupies a position)`` for one segment.
 
     The index form is stripped of surrounding whitespace; a segment whose folded form is not
     empty still occupies a word position even if nothing of it gets indexed."""
-    return _analyze(piece, False)
+    form, folded = _fold(piece, swedish)
+    return form, folded.strip(), bool(folded)
+
+
+# Segments longer than this are folded without the cache, which would otherwise keep big
+# unsplittable strings (encoded blobs, long URLs) alive.
+CACHED_PIECE_LENGTH = 64
+
+
+@lru_cache(maxsize=200_000)
+def analyze(piece: str) -> tuple[str, str, bool]:
+    """``fold_piece`` with a cache; meant for segments up to ``CACHED_PIECE_LENGTH``."""
+    return fold_piece(piece, False)
 
 
 @lru_cache(maxsize=50_000)
 def analyze_swedish(piece: str) -> tuple[str, str, bool]:
     """``analyze`` for Swedish text: ``å ä ö`` stay distinct letters."""
-    return _analyze(piece, True)
+    return fold_piece(piece, True)
 
 
 def normalize(text: str) -> str:
     """The index form of one word: what the index stores and what a query word is looked up as."""
+    if len(text) > CACHED_PIECE_LENGTH:
+        return fold_piece(text)[1]
     return analyze(text)[1]
 
 
 def normalize_swedish(text: str) -> str:
     """``normalize`` for Swedish text."""
+    if len(text) > CACHED_PIECE_LENGTH:
+        return fold_piece(text, True)[1]
     return analyze_swedish(text)[1]
 
 

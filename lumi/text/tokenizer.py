@@ -36,12 +36,14 @@ from typing import NamedTuple
 from lumi.text import cjk
 from lumi.text.normalizer import (
     ARABIC,
+    CACHED_PIECE_LENGTH,
     CJ,
     LATIN,
     OTHER,
     SCRIPT_TABLE,
     analyze,
     analyze_swedish,
+    fold_piece,
 )
 from lumi.text.separators import (
     DEFAULT_SEPARATORS,
@@ -58,6 +60,7 @@ SEPARATOR = "separator"
 MAX_WORD_BYTES = 250
 SOFT_DISTANCE = 1
 HARD_DISTANCE = 8
+_SURELY_SHORT = MAX_WORD_BYTES // 4  # no UTF-8 character takes more than 4 bytes
 
 _SWEDISH = frozenset(("sv", "swe"))
 _ARTICLES = ("ال", "أل", "إل", "آل", "ٱل")
@@ -116,13 +119,14 @@ class Tokenizer:
         "_separators",
         "_split",
         "_stop",
+        "_swedish",
         "config",
     )
 
     def __init__(self, config: TextConfig = TextConfig()) -> None:
         self.config = config
-        swedish = not _SWEDISH.isdisjoint(locale.lower() for locale in config.locales)
-        self._analyze = analyze_swedish if swedish else analyze
+        self._swedish = not _SWEDISH.isdisjoint(locale.lower() for locale in config.locales)
+        self._analyze = analyze_swedish if self._swedish else analyze
         custom = bool(config.separators or config.non_separators)
         self._separators = (
             separator_set(config.separators, config.non_separators)
@@ -134,18 +138,22 @@ class Tokenizer:
             if custom or config.dictionary
             else DEFAULT_SPLIT.split
         )
-        self._stop = frozenset(
-            form for word in config.stop_words if (form := self._analyze(word)[0])
-        )
+        self._stop = frozenset(form for word in config.stop_words if (form := self._fold(word)[0]))
         self._camel = config.camel_case
         self._fast = not (custom or config.dictionary or config.camel_case)
         # Word distance of each separator string as written, when it still classifies as a
-        # separator once decomposed; a shortcut past the normalizer for most segments.
+        # separator once decomposed: a shortcut past the normalizer for most segments.
         self._distances: dict[str, int] = {}
         for separator in self._separators:
-            distance = self._distance(self._analyze(separator)[0])
+            distance = self._distance(self._fold(separator)[0])
             if distance:
                 self._distances[separator] = distance
+
+    def _fold(self, piece: str) -> tuple[str, str, bool]:
+        """``fold_piece`` under this tokenizer's locales, cached for short segments."""
+        if len(piece) > CACHED_PIECE_LENGTH:
+            return fold_piece(piece, self._swedish)
+        return self._analyze(piece)
 
     def _distance(self, form: str) -> int:
         """8 for a hard separator, 1 for a soft one, 0 for a word or stop word."""
@@ -155,7 +163,7 @@ class Tokenizer:
 
     def normalize(self, word: str) -> str:
         """The index form of one word under this tokenizer's locales."""
-        return self._analyze(word)[1]
+        return self._fold(word)[1]
 
     def words(self, text: str) -> list[tuple[str, int]]:
         """``(index form, position)`` of every indexable word: the indexing hot path.
@@ -198,7 +206,10 @@ class Tokenizer:
         for piece in self._pieces(text):
             distance = distances.get(piece)
             if distance is None:
-                form, lemma, occupies = analyze_piece(piece)
+                if len(piece) > CACHED_PIECE_LENGTH:
+                    form, lemma, occupies = fold_piece(piece, self._swedish)
+                else:
+                    form, lemma, occupies = analyze_piece(piece)
                 distance = self._distance(form)
             if distance:
                 if started and (distance == HARD_DISTANCE or gap != HARD_DISTANCE):
@@ -209,7 +220,11 @@ class Tokenizer:
                 continue
             position += gap
             gap = SOFT_DISTANCE
-            if lemma and form not in stop and not _too_long(lemma):
+            if (
+                lemma
+                and form not in stop
+                and (len(lemma) <= _SURELY_SHORT or len(lemma.encode()) <= MAX_WORD_BYTES)
+            ):
                 out.append((lemma, position))
         return out
 
@@ -227,7 +242,7 @@ class Tokenizer:
         for piece in self._pieces(text):
             char_end = char_start + len(piece)
             byte_len = len(piece) if ascii_text else len(piece.encode())
-            form, lemma, occupies = self._analyze(piece)
+            form, lemma, occupies = self._fold(piece)
             distance = self._distance(form)
             if distance:
                 if started and (distance == HARD_DISTANCE or gap != HARD_DISTANCE):
@@ -242,10 +257,8 @@ class Tokenizer:
                     gap = SOFT_DISTANCE
                     if lemma:
                         span = (char_start, char_end, byte_start, byte_len, position)
-                        stop_word = form in self._stop
-                        out.append(
-                            Token(WORD, lemma, piece, *span, stop_word, None, _too_long(lemma))
-                        )
+                        flags = (form in self._stop, None, _too_long(lemma))
+                        out.append(Token(WORD, lemma, piece, *span, *flags))
             char_start = char_end
             byte_start += byte_len
         return out
@@ -294,8 +307,8 @@ class Tokenizer:
 
 
 def _too_long(lemma: str) -> bool:
-    """Longer than MAX_WORD_BYTES in UTF-8 (a character takes at most 4 bytes)."""
-    return len(lemma) > MAX_WORD_BYTES // 4 and len(lemma.encode()) > MAX_WORD_BYTES
+    """Longer than MAX_WORD_BYTES in UTF-8."""
+    return len(lemma) > _SURELY_SHORT and len(lemma.encode()) > MAX_WORD_BYTES
 
 
 def _split_camel_case(word: str) -> list[str]:

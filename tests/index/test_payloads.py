@@ -84,10 +84,19 @@ def test_corrupt_encoded_body_is_malformed(header: str) -> None:
     )
 
 
-def test_truncated_gzip_is_malformed() -> None:
-    code, message = error_of(decode_content_encoding, gzip.compress(BODY)[:-10], "gzip")
+@pytest.mark.parametrize(
+    ("encoded", "header"),
+    [
+        (gzip.compress(BODY)[:-10], "gzip"),
+        (zlib.compress(BODY)[:-10], "deflate"),
+        (brotli.compress(BODY)[:-3], "br"),
+        (gzip.compress(BODY) + b"trailing garbage", "gzip"),
+    ],
+)
+def test_truncated_body_is_malformed(encoded: bytes, header: str) -> None:
+    code, message = error_of(decode_content_encoding, encoded, header)
     assert code == "malformed_payload"
-    assert "`gzip`" in message
+    assert f"`{header}` content-encoding" in message
 
 
 def test_unknown_content_encoding() -> None:

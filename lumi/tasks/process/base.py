@@ -57,4 +57,5 @@ class BatchContext:
     check_abort: Callable[[], None]
     report_progress: Callable[[str, int, int], None]
     max_indexing_memory: int
+    max_indexing_workers: int
     payload: Callable[[Task], bytes]

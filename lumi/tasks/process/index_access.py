@@ -14,7 +14,8 @@ import lmdb
 
 from lumi.errors import LumiError
 from lumi.index.index import Index
-from lumi.index.indexer.write import DocumentWriter
+from lumi.index.indexer.build import BuildContext, apply_changes, rebuild
+from lumi.index.indexer.write import Change, DocumentWriter
 from lumi.index.registry import IndexMeta
 from lumi.tasks.process.base import BatchContext, TaskResult
 
@@ -29,6 +30,9 @@ class IndexWork:
     primary_key: str | None
     meta: IndexMeta | None
     results: dict[int, TaskResult] = field(default_factory=dict)
+    # Families of search structures ("words", "facets") a settings change made stale.
+    stale: set[str] = field(default_factory=set)
+    build: BuildContext | None = None
 
     def clear_documents(self) -> int:
         """Drop every document; returns how many there were."""
@@ -37,6 +41,13 @@ class IndexWork:
         self.index.clear_all(self.txn)
         self.writer = DocumentWriter(self.index, self.txn, self.writer.sink)
         return count
+
+    def finish(self) -> None:
+        """Write pending document changes, then rebuild what settings changes made stale."""
+        self.writer.finish()
+        if self.stale and self.build is not None:
+            self.build.settings = self.index.settings(self.txn)
+            rebuild(self.build, self.stale)
 
     def new_meta(self, now: int) -> IndexMeta:
         """The mapping record to store once the batch commits."""
@@ -63,17 +74,31 @@ def open_index_work(ctx: BatchContext, uid: str, *, create: bool) -> Iterator[In
     index = ctx.registry.open(dir_name)
     txn = index.write()
     try:
+        build = BuildContext(
+            index=index,
+            txn=txn,
+            settings=index.settings(txn),
+            check_abort=ctx.check_abort,
+            max_workers=ctx.max_indexing_workers,
+            max_memory=ctx.max_indexing_memory,
+        )
+
+        def sink(changes: list[Change]) -> None:
+            build.settings = index.settings(txn)
+            apply_changes(build, changes)
+
         work = IndexWork(
             uid=uid,
             dir=dir_name,
             index=index,
             txn=txn,
-            writer=DocumentWriter(index, txn),
+            writer=DocumentWriter(index, txn, sink),
             primary_key=index.primary_key(txn),
             meta=meta,
+            build=build,
         )
         yield work
-        work.writer.finish()
+        work.finish()
     except BaseException:
         txn.abort()
         if meta is None:

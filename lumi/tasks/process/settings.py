@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from lumi.index.settings import apply_patch
+from lumi.errors import LumiError
+from lumi.index.settings import apply_patch, settings_diff
 from lumi.tasks.models import Task
 from lumi.tasks.process.base import BatchContext, TaskResult
 from lumi.tasks.process.index_access import IndexWork
@@ -10,6 +11,14 @@ from lumi.tasks.process.index_access import IndexWork
 
 def apply_settings_task(ctx: BatchContext, task: Task, work: IndexWork) -> TaskResult:
     current = work.index.settings(work.txn)
-    updated = apply_patch(current, task.params["settings"])
+    try:
+        updated = apply_patch(current, task.params["settings"])
+    except LumiError as error:
+        return TaskResult.failed(error.prefixed(f"Index `{task.index_uid}`: "), task.details)
     work.index.set_settings(work.txn, updated)
+    changes = settings_diff(current, updated)
+    if changes.reindex_words:
+        work.stale.add("words")
+    if changes.reindex_facets:
+        work.stale.add("facets")
     return TaskResult("succeeded", task.details)

@@ -1,0 +1,61 @@
+"""Keeping the search structures of an index in step with its documents and settings.
+
+An ``Extractor`` owns some sub-databases of the index (see ``lumi.index.layout``). It is told
+about every document change of a batch (old and new versions, so it can remove stale
+postings before adding new ones) and can rebuild its structures from all documents when a
+setting it depends on changes. ``EXTRACTORS`` lists them; the scheduler calls
+``apply_changes`` through the ``DocumentWriter`` sink and ``rebuild`` after settings updates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import lmdb
+
+from lumi.index.index import Index
+from lumi.index.indexer.write import Change
+
+
+@dataclass(slots=True)
+class BuildContext:
+    """What an extractor needs: the index, its open write transaction, its settings."""
+
+    index: Index
+    txn: lmdb.Transaction
+    settings: dict[str, Any]
+    # Called between chunks of long work so a cancelation can interrupt it.
+    check_abort: Callable[[], None]
+    # Processes the extractor may use for CPU-bound work (``--max-indexing-threads``).
+    max_workers: int = 1
+    # Memory budget in bytes for in-memory buffers before they must be written out.
+    max_memory: int = 1024**3
+
+
+class Extractor(Protocol):
+    """One family of search structures."""
+
+    #: ``"words"`` or ``"facets"``: matches the flags of ``lumi.index.settings.settings_diff``.
+    family: str
+
+    def apply(self, ctx: BuildContext, changes: Sequence[Change]) -> None:
+        """Update the structures for these changed documents (docid, old, new)."""
+
+    def rebuild(self, ctx: BuildContext) -> None:
+        """Drop this family's structures and rebuild them from every stored document."""
+
+
+EXTRACTORS: list[Extractor] = []
+
+
+def apply_changes(ctx: BuildContext, changes: Sequence[Change]) -> None:
+    for extractor in EXTRACTORS:
+        extractor.apply(ctx, changes)
+
+
+def rebuild(ctx: BuildContext, families: set[str]) -> None:
+    for extractor in EXTRACTORS:
+        if extractor.family in families:
+            extractor.rebuild(ctx)
