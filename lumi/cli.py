@@ -19,8 +19,12 @@ from pathlib import Path
 from types import FrameType
 
 from lumi import __version__
+from lumi.auth.policy import master_key_warning
+from lumi.auth.store import KeyStore
 from lumi.config import Config, ConfigError, help_text, load_config
 from lumi.logs import setup_logging
+from lumi.tasks.store import TaskStore
+from lumi.timefmt import now_ns
 
 log = logging.getLogger("lumi")
 
@@ -61,6 +65,15 @@ def lock_data_dir(data_dir: Path) -> int:
             f"the data directory `{data_dir}` is already used by another running Lumi server"
         ) from None
     return fd
+
+
+def prepare_data_dir(config: Config) -> None:
+    """One-time start-up work done before any child runs: default API keys, key index."""
+    store = TaskStore(config.data_dir / "tasks")
+    try:
+        KeyStore(store, config.master_key).prepare(now_ns())
+    finally:
+        store.close()
 
 
 class Supervisor:
@@ -162,8 +175,10 @@ def serve(argv: list[str]) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     setup_logging(config.log_level)
-    if config.master_key is None:
-        log.warning("no master key is set: every route is open to anyone who can reach this server")
+    warning = master_key_warning(config.env, config.master_key)
+    if warning is not None:
+        log.warning(warning)
+    prepare_data_dir(config)
     try:
         return Supervisor(config).run()
     finally:

@@ -50,12 +50,10 @@ INVALID_API_KEY = "The provided API key is invalid."
 @dataclass(frozen=True, slots=True)
 class TenantToken:
     """A verified token: the key that signed it, its rules in the token's order as
-    ``(index pattern, filter or None)``, whether they were given as a plain list, and its
-    expiry in unix seconds."""
+    ``(index pattern, filter or None)``, and its expiry in unix seconds."""
 
     key: keys.KeyRecord
     rules: tuple[tuple[str, Any], ...]
-    listed: bool
     exp: int | None
 
 
@@ -78,7 +76,7 @@ def decode_tenant_token(
         raise LumiError("invalid_api_key", INVALID_API_KEY)
     try:
         digest = _HASHES.get(_read_header(_b64decode(header_part)))
-        rules, listed, exp, uid = _read_claims(_b64decode(payload_part))
+        rules, exp, uid = _read_claims(_b64decode(payload_part))
         if digest is None:
             raise _DecodeError("InvalidAlgorithm")
         secret = keys.derive_key(uid, master_key).encode()
@@ -96,7 +94,7 @@ def decode_tenant_token(
     record = find_key(uid)
     if record is None or record["uid"] != uid or keys.is_expired(record, now_ns):
         raise LumiError("invalid_api_key", INVALID_API_KEY)
-    return TenantToken(key=record, rules=rules, listed=listed, exp=exp)
+    return TenantToken(key=record, rules=rules, exp=exp)
 
 
 def rules_for_index(token: TenantToken, index_uid: str) -> tuple[bool, Any]:
@@ -161,12 +159,11 @@ def _read_header(raw: bytes) -> str:
     return alg
 
 
-def _read_claims(raw: bytes) -> tuple[tuple[tuple[str, Any], ...], bool, int | None, str]:
+def _read_claims(raw: bytes) -> tuple[tuple[tuple[str, Any], ...], int | None, str]:
     doc = _Json(raw)
     members, end = doc.members("struct Claims")
     seen: set[str] = set()
     rules: tuple[tuple[str, Any], ...] = ()
-    listed = False
     exp: int | None = None
     uid: str | None = None
     for key, value, key_end, start, stop in members:
@@ -182,7 +179,7 @@ def _read_claims(raw: bytes) -> tuple[tuple[tuple[str, Any], ...], bool, int | N
                     "data did not match any variant of untagged enum SearchRules",
                     doc.struct_level(stop),
                 )
-            rules, listed = parsed
+            rules = parsed
         elif key == "exp":
             exp = _exp(doc, value, start, stop)
         else:
@@ -191,22 +188,22 @@ def _read_claims(raw: bytes) -> tuple[tuple[tuple[str, Any], ...], bool, int | N
         if field not in seen:
             raise doc.error(f"missing field `{field}`", doc.struct_level(end))
     assert uid is not None
-    return rules, listed, exp, uid
+    return rules, exp, uid
 
 
-def _search_rules(value: Any) -> tuple[tuple[tuple[str, Any], ...], bool] | None:
+def _search_rules(value: Any) -> tuple[tuple[str, Any], ...] | None:
     """Rules from a list of index patterns or an object of pattern -> null | {"filter": ...}."""
     if isinstance(value, list):
         if not all(isinstance(p, str) and keys.is_index_pattern(p) for p in value):
             return None
-        return tuple((p, None) for p in dict.fromkeys(value)), True
+        return tuple((p, None) for p in dict.fromkeys(value))
     if isinstance(value, dict):
         rules = []
         for pattern, rule in value.items():
             if not keys.is_index_pattern(pattern) or not (rule is None or isinstance(rule, dict)):
                 return None
             rules.append((pattern, None if rule is None else rule.get("filter")))
-        return tuple(rules), False
+        return tuple(rules)
     return None
 
 

@@ -20,10 +20,22 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from lumi.auth.store import KeyStore
 from lumi.config import Config, child_config
 from lumi.engine import Engine
 from lumi.errors import LumiError
-from lumi.http import batches, documents, health, indexes, stats, tasks, version, webhooks
+from lumi.http import (
+    batches,
+    dashboard,
+    documents,
+    health,
+    indexes,
+    keys,
+    stats,
+    tasks,
+    version,
+    webhooks,
+)
 from lumi.http.auth import authorize_request
 from lumi.http.responses import error_response
 from lumi.http.routing import Endpoint
@@ -31,7 +43,18 @@ from lumi.logs import setup_logging
 
 log = logging.getLogger("lumi.http")
 
-RESOURCES = (health, version, stats, indexes, documents, tasks, batches, webhooks)
+RESOURCES = (
+    health,
+    version,
+    stats,
+    indexes,
+    documents,
+    tasks,
+    batches,
+    webhooks,
+    keys,
+    dashboard,
+)
 
 
 def _route(ep: Endpoint) -> Route:
@@ -141,4 +164,5 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> St
     )
     app.state.config = config
     app.state.engine = engine
+    app.state.keys = KeyStore(engine.store, config.master_key)
     return app

@@ -1,60 +1,51 @@
 """Authorization of every request, before its handler runs.
 
-Without a master key every route is open except the key-management routes. With one, the
-``Authorization: Bearer`` header is checked by ``lumi.auth.policy`` against the endpoint's
-action and the index in its path; the resulting ``Access`` is kept on ``request.state`` so
-handlers can restrict lists (tasks, indexes, stats) to what the key may see.
+The decision itself is ``lumi.auth.policy.authorize``; this module feeds it the request's
+``Authorization`` header, the endpoint's action, the index named in the path, and a key
+lookup in the task store, then keeps the resulting ``Access`` on ``request.state`` so
+handlers can restrict lists (tasks, batches, indexes, stats) to what the caller may see.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from starlette.requests import Request
 
-from lumi.errors import LumiError
+from lumi.auth.policy import Access, authorize
 from lumi.http.routing import Endpoint
+from lumi.timefmt import now_ns
 
-
-@dataclass(frozen=True, slots=True)
-class Access:
-    """What the caller may see. ``indexes`` None means every index, global tasks included."""
-
-    indexes: tuple[str, ...] | None = None
-    key_uid: str | None = None
-
-    def allows_index(self, uid: str) -> bool:
-        if self.indexes is None:
-            return True
-        return any(
-            pattern == "*"
-            or pattern == uid
-            or (pattern.endswith("*") and uid.startswith(pattern[:-1]))
-            for pattern in self.indexes
-        )
-
-    @property
-    def sees_everything(self) -> bool:
-        return self.indexes is None
-
-
-OPEN = Access()
-
-_NO_MASTER_KEY = (
-    "Meilisearch is running without a master key. To access this API endpoint, you must have "
-    "set a master key at launch."
-)
+IndexFilter = Callable[[str], bool]
 
 
 async def authorize_request(request: Request, ep: Endpoint) -> None:
-    config = request.app.state.config
-    if config.master_key is None:
-        if ep.needs_master_key:
-            raise LumiError("missing_master_key", _NO_MASTER_KEY)
-        request.state.access = OPEN
+    if ep.action is None:
+        request.state.access = Access()
         return
-    request.state.access = OPEN
+    state = request.app.state
+    request.state.access = authorize(
+        state.config.master_key,
+        request.headers.get("authorization"),
+        ep.action,
+        request.path_params.get("index_uid"),
+        find_key=state.keys.find,
+        now_ns=now_ns(),
+        accepts_tenant_token=ep.tenant_token,
+    )
 
 
 def access_of(request: Request) -> Access:
     return request.state.access
+
+
+def index_filter(request: Request) -> IndexFilter | None:
+    """The predicate restricting lists to the caller's indexes; None when unrestricted."""
+    access = access_of(request)
+    if access.global_tasks_visible:
+        return None
+    return access.allowed_indexes
+
+
+def sees_global_tasks(request: Request) -> bool:
+    return access_of(request).global_tasks_visible

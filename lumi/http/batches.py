@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from lumi.errors import LumiError
-from lumi.http.auth import access_of
+from lumi.http.auth import index_filter
 from lumi.http.enqueue import engine_of
 from lumi.http.responses import json
 from lumi.http.routing import endpoint
@@ -20,16 +20,15 @@ from lumi.http.tasks import STREAM_POLL_SECONDS, parse_uid
 
 
 def _allowed(request: Request) -> Any:
-    access = access_of(request)
-    return None if access.sees_everything else access.allows_index
+    return index_filter(request)
 
 
 def _visible(request: Request, view: dict[str, Any]) -> bool:
-    access = access_of(request)
-    if access.sees_everything:
+    allowed = index_filter(request)
+    if allowed is None:
         return True
     indexes = view["stats"].get("indexUids", {})
-    return bool(indexes) and all(access.allows_index(uid) for uid in indexes)
+    return bool(indexes) and all(allowed(uid) for uid in indexes)
 
 
 @endpoint("GET", "/batches", "tasks.get")

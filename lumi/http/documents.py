@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from lumi.errors import LumiError
+from lumi.http.auth import access_of
 from lumi.http.body import read_body
 from lumi.http.enqueue import engine_of, enqueue, new_task
 from lumi.http.indexes import json_body
@@ -143,7 +144,7 @@ async def _add(request: Request, method: str) -> Response:
             "csvDelimiter": params.get("csvDelimiter"),
             "skipCreation": params.get("skipCreation", False),
             "payloadSize": len(payload),
-            "allowIndexCreation": True,
+            "allowIndexCreation": access_of(request).allows_action("indexes.create"),
         },
     )
     del documents

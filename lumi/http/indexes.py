@@ -81,7 +81,7 @@ async def json_body(request: Request) -> Any:
 async def list_indexes(request: Request) -> Response:
     params = PAGE_QUERY.parse(request.query_params.multi_items())
     access = access_of(request)
-    metas = [m for m in engine_of(request).list_indexes() if access.allows_index(m.uid)]
+    metas = [m for m in engine_of(request).list_indexes() if access.allowed_indexes(m.uid)]
     offset, limit = params["offset"], params["limit"]
     page = [index_view(m) for m in metas[offset : offset + limit]]
     return json(offset_page(page, offset, limit, len(metas)))
@@ -142,7 +142,7 @@ async def swap_indexes(request: Request) -> Response:
     access = access_of(request)
     for swap in swaps:
         for uid in swap["indexes"]:
-            if not access.allows_index(uid):
+            if not access.allowed_indexes(uid):
                 raise LumiError("invalid_api_key", "The provided API key is invalid.")
     task = new_task(
         "indexSwap",

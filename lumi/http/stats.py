@@ -52,7 +52,7 @@ async def global_stats(request: Request) -> Response:
     indexes = {
         meta.uid: _sized(engine.index_stats(meta.uid), human)
         for meta in engine.list_indexes()
-        if access.allows_index(meta.uid)
+        if access.allowed_indexes(meta.uid)
     }
     size: Any = engine.database_size()
     if human:

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from lumi.errors import LumiError
-from lumi.http.auth import access_of
+from lumi.http.auth import index_filter
 from lumi.http.enqueue import engine_of, enqueue, new_task
 from lumi.http.responses import json
 from lumi.http.routing import endpoint
@@ -30,15 +30,14 @@ def parse_uid(raw: str, code: str, noun: str) -> int:
 
 
 def _allowed(request: Request) -> Any:
-    access = access_of(request)
-    return None if access.sees_everything else access.allows_index
+    return index_filter(request)
 
 
 def _visible(request: Request, task: Task) -> bool:
-    access = access_of(request)
-    if access.sees_everything:
+    allowed = index_filter(request)
+    if allowed is None:
         return True
-    return task.index_uid is not None and access.allows_index(task.index_uid)
+    return task.index_uid is not None and allowed(task.index_uid)
 
 
 @endpoint("GET", "/tasks", "tasks.get")

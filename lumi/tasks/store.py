@@ -43,6 +43,7 @@ _DBS = (
     "keys",
     "key_digests",
     "webhooks",
+    "meta_json",
 )
 
 _NEXT_TASK = b"next_task_uid"

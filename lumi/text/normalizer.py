@@ -93,6 +93,7 @@ _MARK_SCRIPTS = frozenset((LATIN, GREEK, HEBREW, THAI, ARABIC))
 
 
 def _nonspacing_marks() -> re.Pattern[str]:
+    """A regex for runs of nonspacing marks (category Mn), built from the running Unicode data."""
     points = [cp for cp in range(0x20000) if unicodedata.category(chr(cp)) == "Mn"]
     points.extend(range(0xE0100, 0xE01F0))  # variation selectors supplement
     parts = []

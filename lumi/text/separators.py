@@ -12,8 +12,8 @@ of the running Python.
 A separator is *hard* (a change of context: word distance 8) when it is a sentence-level mark:
 ``! ; ? ¡ ¿ § ¶`` and their equivalents in other scripts, plus the two-character separators
 ``". "`` and ``", "``. A lone ``.`` or ``,`` (as in ``3.14`` or ``1,000``) is a *soft*
-separator, so numbers split into their digit groups with distance 1. Brackets, quotes, ``:``,
-``|``-like marks and dashes are soft. Everything else that separates is soft.
+separator, so numbers split into their digit groups with distance 1. Spaces, brackets, quotes,
+dashes, ``:``, ``/`` and every other separator are soft.
 
 Segmentation is leftmost-longest over the separator strings and the ``dictionary`` entries,
 like an Aho-Corasick automaton in leftmost-longest mode: at the first position where any of
@@ -136,7 +136,15 @@ def _trie_pattern(words: Iterable[str]) -> str:
 
 
 def _node_pattern(node: dict[str, dict]) -> str:
-    branches = [re.escape(ch) + _node_pattern(child) for ch, child in sorted(node.items()) if ch]
+    branches = []
+    for ch, child in sorted(node.items()):
+        if not ch:
+            continue
+        chain = [ch]  # follow single-child links without recursing: long entries stay flat
+        while len(child) == 1 and "" not in child:
+            ((next_ch, child),) = child.items()
+            chain.append(next_ch)
+        branches.append(re.escape("".join(chain)) + _node_pattern(child))
     if not branches:
         return ""
     if "" in node:  # a word ends here: try the longer continuations first, then stop

@@ -223,7 +223,10 @@ class Tokenizer:
             if (
                 lemma
                 and form not in stop
-                and (len(lemma) <= _SURELY_SHORT or len(lemma.encode()) <= MAX_WORD_BYTES)
+                and (
+                    len(lemma) <= _SURELY_SHORT
+                    or len(lemma.encode("utf-8", "surrogatepass")) <= MAX_WORD_BYTES
+                )
             ):
                 out.append((lemma, position))
         return out
@@ -241,7 +244,7 @@ class Tokenizer:
         char_start = byte_start = 0
         for piece in self._pieces(text):
             char_end = char_start + len(piece)
-            byte_len = len(piece) if ascii_text else len(piece.encode())
+            byte_len = len(piece) if ascii_text else len(piece.encode("utf-8", "surrogatepass"))
             form, lemma, occupies = self._fold(piece)
             distance = self._distance(form)
             if distance:
@@ -308,7 +311,9 @@ class Tokenizer:
 
 def _too_long(lemma: str) -> bool:
     """Longer than MAX_WORD_BYTES in UTF-8."""
-    return len(lemma) > _SURELY_SHORT and len(lemma.encode()) > MAX_WORD_BYTES
+    return (
+        len(lemma) > _SURELY_SHORT and len(lemma.encode("utf-8", "surrogatepass")) > MAX_WORD_BYTES
+    )
 
 
 def _split_camel_case(word: str) -> list[str]:

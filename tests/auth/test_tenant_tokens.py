@@ -76,7 +76,6 @@ def test_valid_tokens(algorithm: str) -> None:
     decoded = decode(token)
     assert decoded.key == STORE[UID]
     assert decoded.rules == (("movies", "user = 1"), ("*", None))
-    assert decoded.listed is False
     assert decoded.exp == NOW_S
 
 
@@ -87,7 +86,7 @@ def test_what_the_python_sdk_sends() -> None:
         {"apiKeyUid": UID.upper(), "searchRules": ["*"], "exp": None},
     )
     decoded = decode(token)
-    assert (decoded.rules, decoded.listed, decoded.exp) == ((("*", None),), True, None)
+    assert (decoded.rules, decoded.exp) == ((("*", None),), None)
 
 
 @pytest.mark.parametrize(

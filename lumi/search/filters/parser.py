@@ -80,6 +80,9 @@ _WHITE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u30
 _WHITE_CHARS = _WHITE.replace("\u2000-\u200a", "".join(map(chr, range(0x2000, 0x200B))))
 _SPACES = " \t\r\n"
 _SPACE_SET = frozenset(_SPACES)
+_WHITE_SET = frozenset(_WHITE_CHARS)
+_BOUNDARY = frozenset(" \t\r\n()[],'\"=<>!")
+_NUMBER_START = frozenset("0123456789+-.")
 _FLOAT = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _SIDE = r"(?:([\w.\-]+)|\"([^\"\\]*)\"|'([^'\\]*)')"
 
@@ -165,6 +168,11 @@ _NOT_PAIR = "Was expecting 2 coordinates but instead found {}."
 
 
 _Step = Callable[[int, int], tuple[Node, int]]
+
+
+def _span(fields: tuple[int, int, str]) -> Span:
+    """A ``Span`` without the named-tuple constructor's overhead (it runs per value)."""
+    return tuple.__new__(Span, fields)
 
 
 class _Failure(Exception):
@@ -256,7 +264,7 @@ def escape_debug(text: str) -> str:
 
 
 def _number(raw: str) -> float | None:
-    if _NUMBER.match(raw) is None:
+    if raw[:1] not in _NUMBER_START or _NUMBER.match(raw) is None:
         return None
     number = float(raw)
     return number if math.isfinite(number) else None
@@ -295,7 +303,10 @@ class _Parser:
         return end
 
     def is_word(self, pos: int, word: str) -> bool:
-        return self.s.startswith(word, pos) and self.word_end(pos) == pos + len(word)
+        if not self.s.startswith(word, pos):
+            return False
+        end = pos + len(word)
+        return end == self.n or self.s[end] in _BOUNDARY or self.word_end(pos) == end
 
     def error(self, template: str, start: int) -> _Failure:
         """A failure blaming the text from ``start`` to the end, quoted into ``template``."""
@@ -366,23 +377,23 @@ class _Parser:
 
     def simple(self, match: re.Match[str]) -> Condition | None:
         """The one-match reading of ``field op value``, or None where it could differ."""
-        s = self.s
-        field = 1 if match[1] is not None else 2 if match[2] is not None else 3
-        value = 5 if match[5] is not None else 6 if match[6] is not None else 7
+        groups, spans, s = match.groups(), match.regs, self.s
+        field = 0 if groups[0] is not None else 1 if groups[1] is not None else 2
+        value = 4 if groups[4] is not None else 5 if groups[5] is not None else 6
         for group in (field, value):
-            word = match[group]
-            if group in (1, 5) and (word in _KEYWORDS or word.startswith("_geo")):
+            word = groups[group]
+            if group in (0, 4) and (word in _KEYWORDS or word.startswith("_geo")):
                 return None
-        end = match.end(value)
-        if value == 5 and end < self.n and s[end] > "\x7f":  # maybe a combining mark
+        start, end = spans[value + 1]
+        if value == 4 and end < self.n and s[end] > "\x7f":  # maybe a combining mark
             return None
-        raw = match[value]
+        raw = groups[value]
         return Condition(
-            match[field],
-            _COMPARISONS[match[4]],
-            (Value(raw, _number(raw), Span(match.start(value), end, s)),),
-            Span(match.start(field), match.end(field), s),
-            Span(match.start(4), match.end(4), s),
+            groups[field],
+            _COMPARISONS[groups[3]],
+            (Value(raw, _number(raw), _span((start, end, s))),),
+            _span((*spans[field + 1], s)),
+            _span((*spans[4], s)),
         )
 
     def invalid_primary(self, pos: int) -> _Failure:
@@ -443,7 +454,7 @@ class _Parser:
     def condition(
         self, field: Value, op: Op, values: tuple[Value, ...], op_start: int, op_end: int
     ) -> Condition:
-        return Condition(field.raw, op, values, field.span, Span(op_start, op_end, self.s))
+        return Condition(field.raw, op, values, field.span, _span((op_start, op_end, self.s)))
 
     def exists(self, pos: int, field: Value, keyword: int) -> Node:
         """``field EXISTS``, or a vector filter when the field is a bare ``_vectors…`` word."""
@@ -488,7 +499,8 @@ class _Parser:
         reading could fix (unclosed quote, geo built-ins used as values).
         """
         s = self.s
-        pos = _LEAD.match(s, pos).end()  # type: ignore[union-attr]
+        if s[pos : pos + 1] in _WHITE_SET:
+            pos = _LEAD.match(s, pos).end()  # type: ignore[union-attr]
         if s.startswith("_geo", pos):
             self.reject_geo_value(pos)
         quote = s[pos : pos + 1]
@@ -504,7 +516,7 @@ class _Parser:
             raw = s[start:end]
             if not raw or raw in _KEYWORDS:
                 self.not_a_value(pos, bool(raw))
-        return Value(raw, _number(raw), Span(start, end, s)), self.ws(after)
+        return Value(raw, _number(raw), _span((start, end, s))), self.ws(after)
 
     def not_a_value(self, pos: int, keyword: bool) -> None:
         blamed = _NOT_SYNTAX.match(self.s, pos).end()  # type: ignore[union-attr]
@@ -611,7 +623,7 @@ class _Parser:
             if match is None:
                 return None
             raw = match[1]
-            values.append(Value(raw, _number(raw), Span(match.start(1), match.end(1), s)))
+            values.append(Value(raw, _number(raw), _span((*match.span(1), s))))
             pos = match.end()
             if s.startswith(close, pos):
                 return values, pos + 1
