@@ -19,7 +19,7 @@ from pathlib import Path
 from types import FrameType
 
 from lumi import __version__
-from lumi.auth.policy import master_key_warning
+from lumi.auth.policy import check_master_key_for_env, master_key_warning
 from lumi.auth.store import KeyStore
 from lumi.config import Config, ConfigError, help_text, load_config
 from lumi.logs import setup_logging
@@ -33,20 +33,9 @@ _STOP_TIMEOUT = 15.0
 
 
 def check_config(config: Config) -> None:
-    if (
-        config.master_key is not None
-        and len(config.master_key.encode()) < 16
-        and config.env == "production"
-    ):
-        raise ConfigError(
-            "the master key must be at least 16 bytes long in production; "
-            "use --master-key or MEILI_MASTER_KEY"
-        )
-    if config.env == "production" and config.master_key is None:
-        raise ConfigError(
-            "a master key of at least 16 bytes is required in production; "
-            "use --master-key or MEILI_MASTER_KEY"
-        )
+    refusal = check_master_key_for_env(config.env, config.master_key)
+    if refusal is not None:
+        raise ConfigError(refusal)
     try:
         config.host_port  # noqa: B018 - validates the address
     except ValueError:

@@ -40,6 +40,26 @@ class Page:
     next: int | None
 
 
+# Experimental switches of Meilisearch 1.50, all off by default.
+FEATURES: tuple[str, ...] = (
+    "metrics",
+    "logsRoute",
+    "editDocumentsByFunction",
+    "containsFilter",
+    "dynamicSearchRules",
+    "network",
+    "getTaskDocumentsRoute",
+    "taskQueueCompactionRoute",
+    "compositeEmbedders",
+    "chatCompletions",
+    "multimodal",
+    "foreignKeys",
+    "disableDocumentsFetchQueue",
+    "legacySearch",
+    "renderRoute",
+)
+
+
 def index_not_found(uid: str) -> LumiError:
     return LumiError("index_not_found", f"Index `{uid}` not found.")
 
@@ -170,6 +190,20 @@ class Engine:
                         batches.append(batch)
         views = [b.view() for b in batches]
         return Page(views, len(matched), limit, uids[0] if uids else None, next_uid)
+
+    # ---- instance settings -------------------------------------------------------------
+
+    def experimental_features(self) -> dict[str, bool]:
+        with self.store.read() as txn:
+            stored = self.store.get_record(txn, "meta_json", "experimental_features") or {}
+        return {name: bool(stored.get(name, False)) for name in FEATURES}
+
+    def set_experimental_features(self, changes: dict[str, bool]) -> dict[str, bool]:
+        with self.store.write() as txn:
+            stored = self.store.get_record(txn, "meta_json", "experimental_features") or {}
+            stored.update(changes)
+            self.store.put_record(txn, "meta_json", "experimental_features", stored)
+        return {name: bool(stored.get(name, False)) for name in FEATURES}
 
     # ---- indexes -----------------------------------------------------------------------
 

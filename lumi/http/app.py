@@ -28,6 +28,7 @@ from lumi.http import (
     batches,
     dashboard,
     documents,
+    experimental_features,
     health,
     indexes,
     keys,
@@ -55,6 +56,7 @@ RESOURCES = (
     batches,
     webhooks,
     keys,
+    experimental_features,
     dashboard,
 )
 

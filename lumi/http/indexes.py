@@ -72,6 +72,12 @@ SWAP_BODY = array(
 )
 
 
+def _check_index_allowed(request: Request, uid: str) -> None:
+    """An index named in a body (not the path) must be one the key covers."""
+    if not access_of(request).allowed_indexes(uid):
+        raise LumiError("invalid_api_key", "The provided API key is invalid.")
+
+
 async def json_body(request: Request) -> Any:
     require_json_content_type(request.headers.get("content-type"))
     return parse_json_body(await read_body(request))
@@ -90,6 +96,7 @@ async def list_indexes(request: Request) -> Response:
 @endpoint("POST", "/indexes", "indexes.create")
 async def create_index(request: Request) -> Response:
     body = CREATE_BODY.parse(await json_body(request))
+    _check_index_allowed(request, body["uid"])
     primary_key = body.get("primaryKey")
     task = new_task(
         "indexCreation",
@@ -123,6 +130,7 @@ async def update_index(request: Request) -> Response:
     params: dict[str, Any] = {"primaryKey": primary_key}
     new_uid = body.get("uid")
     if new_uid is not None and new_uid != uid:
+        _check_index_allowed(request, new_uid)
         details.update(oldIndexUid=uid, newIndexUid=new_uid)
         params["newUid"] = new_uid
     return await enqueue(request, new_task("indexUpdate", uid, details=details, params=params))
@@ -139,11 +147,9 @@ async def delete_index(request: Request) -> Response:
 @endpoint("POST", "/swap-indexes", "indexes.swap")
 async def swap_indexes(request: Request) -> Response:
     swaps = _parse_swaps(await json_body(request))
-    access = access_of(request)
     for swap in swaps:
         for uid in swap["indexes"]:
-            if not access.allowed_indexes(uid):
-                raise LumiError("invalid_api_key", "The provided API key is invalid.")
+            _check_index_allowed(request, uid)
     task = new_task(
         "indexSwap",
         None,

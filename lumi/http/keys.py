@@ -32,7 +32,7 @@ def _master(request: Request) -> str:
     return request.app.state.config.master_key
 
 
-@endpoint("GET", "/keys", "keys.get", needs_master_key=True)
+@endpoint("GET", "/keys", "keys.get")
 async def list_keys(request: Request) -> Response:
     params = PAGE_QUERY.parse(request.query_params.multi_items())
     records = _store(request).all()
@@ -41,20 +41,20 @@ async def list_keys(request: Request) -> Response:
     return json(offset_page(page, offset, limit, len(records)))
 
 
-@endpoint("POST", "/keys", "keys.create", needs_master_key=True)
+@endpoint("POST", "/keys", "keys.create")
 async def create_key(request: Request) -> Response:
     record = keys.validate_create(await json_body(request), now_ns=now_ns())
     created = await asyncio.to_thread(_store(request).create, record)
     return json(keys.key_view(created, _master(request)), 201)
 
 
-@endpoint("GET", "/keys/{key}", "keys.get", needs_master_key=True)
+@endpoint("GET", "/keys/{key}", "keys.get")
 async def get_key(request: Request) -> Response:
     record = _store(request).get(request.path_params["key"])
     return json(keys.key_view(record, _master(request)))
 
 
-@endpoint("PATCH", "/keys/{key}", "keys.update", needs_master_key=True)
+@endpoint("PATCH", "/keys/{key}", "keys.update")
 async def update_key(request: Request) -> Response:
     patch = keys.validate_update(await json_body(request))
     record = await asyncio.to_thread(
@@ -63,7 +63,7 @@ async def update_key(request: Request) -> Response:
     return json(keys.key_view(record, _master(request)))
 
 
-@endpoint("DELETE", "/keys/{key}", "keys.delete", needs_master_key=True)
+@endpoint("DELETE", "/keys/{key}", "keys.delete")
 async def delete_key(request: Request) -> Response:
     await asyncio.to_thread(_store(request).delete, request.path_params["key"])
     return no_content()

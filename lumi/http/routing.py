@@ -23,8 +23,6 @@ class Endpoint:
     handler: Handler
     # Whether a tenant token (JWT) may authorize this endpoint (search routes only).
     tenant_token: bool = False
-    # Routes that manage keys refuse to run without a master key.
-    needs_master_key: bool = False
 
 
 def endpoint(
@@ -33,9 +31,8 @@ def endpoint(
     action: str | None,
     *,
     tenant_token: bool = False,
-    needs_master_key: bool = False,
 ) -> Callable[[Handler], Endpoint]:
     def wrap(handler: Handler) -> Endpoint:
-        return Endpoint(method, path, action, handler, tenant_token, needs_master_key)
+        return Endpoint(method, path, action, handler, tenant_token)
 
     return wrap
