@@ -32,19 +32,26 @@ export function isNewer(current, next) {
   return (STATUS_RANK[next.status] ?? 0) >= (STATUS_RANK[current.status] ?? 0);
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, {
+const todayFormat = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
+const dayFormat = new Intl.DateTimeFormat(undefined, {
   month: "short",
   day: "numeric",
-  hour: "2-digit",
+  hour: "numeric",
   minute: "2-digit",
-  second: "2-digit",
 });
+const yearFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 
-/** A `<time>` element for an RFC 3339 timestamp, or a dash when there is none yet. */
+/** The shortest readable form: the time with seconds today, the day and minute this year. */
+export function shortDate(date, now = new Date()) {
+  if (date.toDateString() === now.toDateString()) return todayFormat.format(date);
+  if (date.getFullYear() === now.getFullYear()) return dayFormat.format(date);
+  return yearFormat.format(date);
+}
+
+/** A `<time>` element for an RFC 3339 timestamp (exact value on hover), or a dash. */
 export function timeCell(iso) {
   if (!iso) return h("span", { class: "muted", "aria-label": "not yet", text: "—" });
-  const date = new Date(iso);
-  return h("time", { datetime: iso, title: iso, text: dateFormat.format(date) });
+  return h("time", { datetime: iso, title: iso, text: shortDate(new Date(iso)) });
 }
 
 const DURATION = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
@@ -84,7 +91,12 @@ export function statusPill(status, count) {
   );
 }
 
-/** `documentAdditionOrUpdate` → `document addition or update`, for labels only. */
-export function words(camel) {
-  return camel.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+/** A task type as the API spells it, with line-break opportunities between its words. */
+export function typeName(type) {
+  const span = h("span", { class: "type" });
+  type.split(/(?=[A-Z])/).forEach((word, i) => {
+    if (i) span.append(h("wbr"));
+    span.append(word);
+  });
+  return span;
 }

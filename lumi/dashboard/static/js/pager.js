@@ -20,9 +20,9 @@ async function newerFrom(path, filters, page) {
 
 /**
  * Pagination controls. `go(from)` shows the page starting at `from` (null: newest);
- * `atNewest` says the newest page is shown; `noun` names the items ("tasks").
+ * `atNewest` says the newest page is shown; `nouns` name one and several items.
  */
-export function cursorPager({ path, filters, page, atNewest, noun, go, onError }) {
+export function cursorPager({ path, filters, page, atNewest, nouns, go, onError }) {
   const newer = h("button", {
     type: "button",
     class: "button",
@@ -51,9 +51,10 @@ export function cursorPager({ path, filters, page, atNewest, noun, go, onError }
     onclick: () => go(null),
   });
   const shown = page.results.length;
+  const noun = page.total === 1 ? nouns[0] : nouns[1];
   return h(
     "nav",
-    { class: "pager", "aria-label": `${noun} pages` },
+    { class: "pager", "aria-label": `Pages of ${nouns[1]}` },
     h("p", { class: "pager-count", text: `${formatNumber(shown)} of ${formatNumber(page.total)} ${noun}` }),
     h("div", { class: "pager-buttons" }, newest, newer, older),
   );

@@ -2,10 +2,10 @@
 
 import { api } from "./api.js";
 import { announce, errorBox, h, jsonBlock, replace } from "./dom.js";
-import { formatDuration, isNewer, statusPill, timeCell } from "./format.js";
+import { formatDuration, isNewer, statusPill, timeCell, typeName } from "./format.js";
 
 function fact(term, ...value) {
-  return [h("dt", { text: term }), h("dd", {}, ...value)];
+  return h("div", { class: "fact" }, h("dt", { text: term }), h("dd", {}, ...value));
 }
 
 const orDash = (value) => (value === null || value === undefined ? "—" : value);
@@ -39,7 +39,7 @@ function taskView(task) {
       "div",
       { class: "page-head" },
       h("h1", { tabindex: "-1" }, `Task ${task.uid} `, statusPill(task.status)),
-      h("p", { class: "page-sub" }, h("span", { class: "type", text: task.type })),
+      h("p", { class: "page-sub" }, typeName(task.type)),
     ),
     task.error ? errorSection(task.error) : null,
     h(

@@ -67,7 +67,11 @@ export function taskRow(task) {
         : h("span", { class: "muted", text: "all" }),
     ),
     cell("Type", h("span", { class: "type", text: task.type })),
-    cell("Status", statusPill(task.status), task.error ? h("span", { class: "row-error", text: task.error.code }) : null),
+    cell(
+      "Status",
+      statusPill(task.status),
+      task.error ? h("span", { class: "row-error", title: task.error.message, text: task.error.code }) : null,
+    ),
     cell("Enqueued", timeCell(task.enqueuedAt)),
     cell("Started", timeCell(task.startedAt)),
     cell("Finished", timeCell(task.finishedAt)),
@@ -97,9 +101,11 @@ export function taskTable(caption, rows) {
   );
 }
 
-function exampleCommand() {
+/** A copyable command that adds a document, for empty states. */
+export function exampleCommand() {
   const url = apiUrl("indexes/movies/documents");
-  return `curl -X POST '${url}' -H 'Content-Type: application/json' --data-binary '[{"id": 1, "title": "Carol"}]'`;
+  const body = `'[{"id": 1, "title": "Carol"}]'`;
+  return `curl -X POST '${url}' -H 'Content-Type: application/json' --data-binary ${body}`;
 }
 
 function statusFilter(state, changed) {
@@ -314,7 +320,7 @@ export function mountTasks(root, route, ctx) {
         filters: state.filters,
         page: state.page,
         atNewest: state.from === null,
-        noun: "tasks",
+        nouns: ["task", "tasks"],
         go,
         onError: (error) => replace(results, errorBox(error, load)),
       }),
@@ -414,7 +420,8 @@ export function mountTasks(root, route, ctx) {
     flash(state.rows.get(task.uid));
   }
 
-  replace(root, h("div", { class: "page-head" }, h("h1", { tabindex: "-1", text: "Tasks" }), count), filterSlot, results);
+  const head = h("div", { class: "page-head" }, h("h1", { tabindex: "-1", text: "Tasks" }), count);
+  replace(root, head, filterSlot, results);
   replace(filterSlot, filtersForm(state, changed, indexNames));
   load();
   api("indexes", { query: { limit: 200 } })
