@@ -97,6 +97,8 @@ class Supervisor:
                 "warning",
                 "--no-ws",
                 "--respawn-failed-workers",
+                "--workers-kill-timeout",
+                "3",
                 "--factory",
                 "lumi.http.app:create_app",
             ],

@@ -65,11 +65,12 @@ def index_not_found(uid: str) -> LumiError:
 
 
 class Engine:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, writable: bool = False) -> None:
+        """``writable`` when the scheduler runs in this process too (embedded use)."""
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         self.store = TaskStore(data_dir / "tasks")
-        self.registry = IndexRegistry(data_dir, self.store)
+        self.registry = IndexRegistry(data_dir, self.store, writable=writable)
         self.runtime = Runtime(data_dir)
         self.update_files = UpdateFiles(data_dir)
         self.registrar = Registrar(self.store, lambda: wake(data_dir))

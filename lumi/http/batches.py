@@ -63,39 +63,48 @@ async def get_batch(request: Request) -> Response:
 
 @endpoint("GET", "/batches/stream", "tasks.get")
 async def stream_batches(request: Request) -> Response:
-    engine = engine_of(request)
+    watcher = BatchWatcher(engine_of(request))
 
     async def lines() -> AsyncIterator[bytes]:
-        async for view in watch_batches(engine):
+        yield b""  # an empty first chunk makes the server send the headers right away
+        async for view in watcher.changes():
             if _visible(request, view):
                 yield orjson.dumps(view) + b"\n"
 
     return StreamingResponse(lines(), media_type="application/x-ndjson")
 
 
-async def watch_batches(engine: Any) -> AsyncIterator[dict[str, Any]]:
-    """The running batch each time its progress changes, and each batch when it finishes."""
-    store = engine.store
-    with store.read() as txn:
-        next_uid = store.next_batch_uid(txn)
-    last_sent: dict[str, Any] | None = None
-    while True:
-        await asyncio.sleep(STREAM_POLL_SECONDS)
-        with store.read() as txn:
-            newest = store.next_batch_uid(txn)
-            finished = [store.get_batch(txn, uid) for uid in range(next_uid, newest)]
-        next_uid = max(next_uid, newest)
-        for batch in finished:
-            if batch is not None:
-                yield batch.view()
-        current = engine.current_batch()
-        if current is not None and current.uid >= next_uid:
-            view = engine.get_batch(current.uid)
-            if view is not None:
-                rendered = view.view()
-                if rendered != last_sent:
-                    last_sent = rendered
-                    yield rendered
+class BatchWatcher:
+    """The running batch each time its progress changes, and each batch when it finishes.
+
+    Like the task stream, the starting point is taken before the response starts.
+    """
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        with engine.store.read() as txn:
+            self.next_uid = engine.store.next_batch_uid(txn)
+
+    async def changes(self) -> AsyncIterator[dict[str, Any]]:
+        engine, store = self.engine, self.engine.store
+        last_sent: dict[str, Any] | None = None
+        while True:
+            await asyncio.sleep(STREAM_POLL_SECONDS)
+            with store.read() as txn:
+                newest = store.next_batch_uid(txn)
+                finished = [store.get_batch(txn, uid) for uid in range(self.next_uid, newest)]
+            self.next_uid = max(self.next_uid, newest)
+            for batch in finished:
+                if batch is not None:
+                    yield batch.view()
+            current = engine.current_batch()
+            if current is not None and current.uid >= self.next_uid:
+                view = engine.get_batch(current.uid)
+                if view is not None:
+                    rendered = view.view()
+                    if rendered != last_sent:
+                        last_sent = rendered
+                        yield rendered
 
 
 ENDPOINTS = [list_batches, stream_batches, get_batch]

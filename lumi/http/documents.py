@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -37,6 +38,10 @@ from lumi.http.views import offset_page
 from lumi.index.documents import is_valid_document_id
 from lumi.index.payloads import format_from_content_type, parse_documents, validate_csv_delimiter
 from lumi.index.projection import project
+from lumi.search.documents import browse
+from lumi.search.filters.evaluate import check_contains
+from lumi.search.filters.parser import parse_filter
+from lumi.search.request import decode_filter, split_sort
 
 # Bodies above this size are parsed on a worker thread to keep the event loop responsive.
 _INLINE_PARSE = 256 * 1024
@@ -76,8 +81,8 @@ BROWSE_QUERY = Query(
         Field("fields", q_list(q_string()), "invalid_document_fields"),
         Field("retrieveVectors", q_boolean(), "invalid_document_retrieve_vectors", default=False),
         Field("ids", _id_list, "invalid_document_ids"),
-        Field("filter", q_string(), "invalid_document_filter"),
-        Field("sort", q_list(q_string()), "invalid_document_sort"),
+        Field("filter", decode_filter, "invalid_document_filter"),
+        Field("sort", split_sort, "invalid_document_sort"),
     ]
 )
 
@@ -162,34 +167,21 @@ async def update_documents(request: Request) -> Response:
 
 
 def _browse(request: Request, uid: str, params: dict[str, Any]) -> dict[str, Any]:
-    if params.get("filter") not in (None, "", []):
-        raise LumiError(
-            "invalid_document_filter",
-            "Filtering documents is not available yet: no filterable attributes can be "
-            "configured on this server.",
-        )
-    if params.get("sort"):
-        raise LumiError(
-            "invalid_document_sort",
-            "Sorting documents is not available yet: no sortable attributes can be configured "
-            "on this server.",
-        )
-    _meta, index = engine_of(request).open_index(uid)
+    engine = engine_of(request)
+    _meta, index = engine.open_index(uid)
     offset, limit, fields = params["offset"], params["limit"], params.get("fields")
     with index.read() as txn:
-        if params.get("ids") is not None:
-            docids = [index.docid(txn, external) for external in params["ids"]]
-            found = [d for d in docids if d is not None]
-            total = len(found)
-            docs = [index.document(txn, d) for d in found[offset : offset + limit]]
-        else:
-            total = index.number_of_documents(txn)
-            docs = []
-            for n, (_docid, doc) in enumerate(index.iter_documents(txn)):
-                if n >= offset + limit:
-                    break
-                if n >= offset:
-                    docs.append(doc)
+        docids, total = browse(
+            index,
+            txn,
+            filter_value=params.get("filter"),
+            sort=params.get("sort"),
+            ids=params.get("ids"),
+            offset=offset,
+            limit=limit,
+            contains_filter=engine.experimental_features()["containsFilter"],
+        )
+        docs = [index.document(txn, docid) for docid in docids]
     results = [project(doc, fields) for doc in docs if doc is not None]
     return offset_page(results, offset, limit, total)
 
@@ -206,7 +198,9 @@ async def fetch_documents(request: Request) -> Response:
     uid = path_index_uid(request)
     params = FETCH_BODY.parse(await json_body(request))
     if params.get("ids") is not None:
-        params["ids"] = parse_value(array(_stringify_id), params["ids"], "invalid_document_ids")
+        params["ids"] = parse_value(
+            array(_stringify_id), params["ids"], "invalid_document_ids", ".ids"
+        )
     return json(_browse(request, uid, params))
 
 
@@ -253,15 +247,26 @@ async def delete_batch(request: Request) -> Response:
 
 @endpoint("POST", "/indexes/{index_uid}/documents/delete", "documents.delete")
 async def delete_by_filter(request: Request) -> Response:
-    path_index_uid(request)
+    uid = path_index_uid(request)
+    params = META_QUERY.parse(request.query_params.multi_items())
     body = DELETE_FILTER_BODY.parse(await json_body(request))
-    if body["filter"] in (None, "", []):
+    value = body["filter"]
+    node = parse_filter(value, code="invalid_document_filter")
+    if node is None:
         raise LumiError("invalid_document_filter", "Sending an empty filter is forbidden.")
-    raise LumiError(
-        "invalid_document_filter",
-        "Deleting documents by filter is not available yet: no filterable attributes can be "
-        "configured on this server.",
+    check_contains(node, engine_of(request).experimental_features()["containsFilter"])
+    task = new_task(
+        "documentDeletion",
+        uid,
+        details={
+            "providedIds": 0,
+            "deletedDocuments": None,
+            "originalFilter": orjson.dumps(value).decode(),
+        },
+        custom_metadata=params.get("customMetadata"),
+        params={"operation": "filter", "filter": value},
     )
+    return await enqueue(request, task)
 
 
 @endpoint("DELETE", "/indexes/{index_uid}/documents", "documents.delete")

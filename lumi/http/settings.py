@@ -5,7 +5,7 @@ index is a 404. Writes never look at the index: they validate the body, then reg
 ``settingsUpdate`` task whose details show what was sent (resets as ``null``) and whose
 parameters carry the validated patch the scheduler applies. A ``DELETE`` is a reset that
 never creates a missing index (its task fails with ``index_not_found`` instead), while a
-``PATCH``/``PUT`` creates it, as the reference does.
+``PATCH``/``PUT`` creates it when the key may create indexes, as the reference does.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from lumi.http.auth import access_of
 from lumi.http.documents import META_QUERY
 from lumi.http.enqueue import engine_of, enqueue, new_task
 from lumi.http.indexes import json_body
@@ -46,12 +47,13 @@ async def _enqueue_patch(
     request: Request, uid: str, patch: dict[str, Any], *, reset: bool = False
 ) -> Response:
     params = META_QUERY.parse(request.query_params.multi_items())
+    creates = not reset and access_of(request).allows_action("indexes.create")
     task = new_task(
         "settingsUpdate",
         uid,
         details=details_view(patch),
         custom_metadata=params.get("customMetadata"),
-        params={"settings": patch, "allowIndexCreation": not reset},
+        params={"settings": patch, "allowIndexCreation": creates},
     )
     return await enqueue(request, task)
 

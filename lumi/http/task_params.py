@@ -47,12 +47,16 @@ def _index_uid(value: str) -> str:
 
 
 def _star_or(parser: Any) -> Any:
-    """``*`` means no restriction: parsed as None."""
+    """``*`` means no restriction: parsed as None. A single value is reported under the bare
+    parameter name (``types``); only an element of a comma list gets its index (``uids[1]``).
+    """
     listed = q_list(parser)
 
     def parse(value: str) -> list[Any] | None:
         if value.strip() == "*":
             return None
+        if "," not in value:
+            return [parser(value)]
         return listed(value)
 
     return parse

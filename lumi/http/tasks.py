@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -63,6 +64,9 @@ async def list_tasks(request: Request) -> Response:
 
 @endpoint("GET", "/tasks/{uid}", "tasks.get")
 async def get_task(request: Request) -> Response:
+    if request.path_params["uid"] == "cancel":
+        # `/tasks/cancel` exists for POST only; other methods must not read it as a uid.
+        raise LumiError("method_not_allowed", "Method `GET` is not allowed on `/tasks/cancel`.")
     uid = parse_uid(request.path_params["uid"], "invalid_task_uids", "Task")
     task = engine_of(request).get_task(uid)
     if task is None or not _visible(request, task):
@@ -130,7 +134,7 @@ async def task_documents(request: Request) -> Response:
 async def stream_tasks(request: Request) -> Response:
     params = FILTER_QUERY.parse(request.query_params.multi_items())
     query = task_query(params)
-    engine = engine_of(request)
+    watcher = TaskWatcher(engine_of(request))
 
     def wanted(task: Task) -> bool:
         if not _visible(request, task):
@@ -142,48 +146,99 @@ async def stream_tasks(request: Request) -> Response:
         return query.statuses is None or task.status in query.statuses
 
     async def lines() -> AsyncIterator[bytes]:
-        async for task in watch_tasks(engine):
+        yield b""  # an empty first chunk makes the server send the headers right away
+        async for task in watcher.changes():
             if wanted(task):
                 yield orjson.dumps(task.view()) + b"\n"
 
     return StreamingResponse(lines(), media_type="application/x-ndjson")
 
 
-async def watch_tasks(engine: Any) -> AsyncIterator[Task]:
-    """Every task that is registered or changes status from now on, in order of change."""
-    store = engine.store
-    with store.read() as txn:
-        next_uid = store.next_task_uid(txn)
-        active = {t.uid: (t.status, t.batch_uid) for t in _unfinished(engine, txn)}
-    seen_txn = store.env.info()["last_txnid"]
-    seen_batch = engine.current_batch()
-    while True:
-        await asyncio.sleep(STREAM_POLL_SECONDS)
-        txn_id = store.env.info()["last_txnid"]
-        current = engine.current_batch()
-        if txn_id == seen_txn and current is seen_batch:
-            continue
-        seen_txn, seen_batch = txn_id, current
+class TaskWatcher:
+    """Every task that is registered or changes status after the watcher was made.
+
+    The starting point is taken when the watcher is made, before the response starts: a
+    client that enqueues as soon as the stream answered must still see its task's first line.
+    """
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        store = engine.store
         with store.read() as txn:
-            newest = store.next_task_uid(txn)
-            uids = sorted(set(active) | set(range(next_uid, newest)))
-            next_uid = newest
-            changed = []
-            for uid in uids:
-                task = store.get_task(txn, uid)
-                if task is None:
-                    active.pop(uid, None)
-                    continue
-                task = engine._overlay(task, current)
-                state = (task.status, task.batch_uid)
-                if active.get(uid) != state:
-                    changed.append(task)
-                if task.is_finished:
-                    active.pop(uid, None)
-                else:
-                    active[uid] = state
-        for task in changed:
-            yield task
+            self.next_uid = store.next_task_uid(txn)
+            self.active = {t.uid: (t.status, t.batch_uid) for t in _unfinished(engine, txn)}
+        self.seen_txn = store.env.info()["last_txnid"]
+        self.seen_batch = engine.current_batch()
+
+    async def changes(self) -> AsyncIterator[Task]:
+        """The changed tasks, in order of change, as they happen."""
+        engine, store, active = self.engine, self.engine.store, self.active
+        while True:
+            await asyncio.sleep(STREAM_POLL_SECONDS)
+            txn_id = store.env.info()["last_txnid"]
+            current = engine.current_batch()
+            if txn_id == self.seen_txn and current is self.seen_batch:
+                continue
+            self.seen_txn, self.seen_batch = txn_id, current
+            with store.read() as txn:
+                newest = store.next_task_uid(txn)
+                uids = sorted(set(active) | set(range(self.next_uid, newest)))
+                self.next_uid = newest
+                changed = []
+                for uid in uids:
+                    task = store.get_task(txn, uid)
+                    if task is None:
+                        active.pop(uid, None)
+                        continue
+                    task = engine._overlay(task, current)
+                    state = (task.status, task.batch_uid)
+                    previous = active.get(uid)
+                    if previous != state:
+                        changed.extend(missed_steps(task, previous[0] if previous else None))
+                        changed.append(task)
+                    if task.is_finished:
+                        active.pop(uid, None)
+                    else:
+                        active[uid] = state
+            for task in changed:
+                yield task
+
+
+# Details that are null until the task finishes.
+_PENDING_COUNTS = frozenset(
+    {"indexedDocuments", "deletedDocuments", "editedDocuments", "canceledTasks", "deletedTasks"}
+)
+
+
+def missed_steps(task: Task, seen: str | None) -> list[Task]:
+    """The states a task went through between two looks, rebuilt from its current record.
+
+    The stream looks at the queue periodically, so a fast task may be registered and run in
+    between: its ``enqueued`` and ``processing`` lines are still owed to the client.
+    """
+    steps = []
+    if seen is None and task.status != "enqueued":
+        steps.append(_pending(task, "enqueued", None, None))
+        seen = "enqueued"
+    if seen == "enqueued" and task.status in ("succeeded", "failed"):
+        steps.append(_pending(task, "processing", task.batch_uid, task.started_at))
+    return steps
+
+
+def _pending(task: Task, status: str, batch_uid: int | None, started_at: int | None) -> Task:
+    details = task.details
+    if details is not None:
+        details = {k: None if k in _PENDING_COUNTS else v for k, v in details.items()}
+    return replace(
+        task,
+        status=status,
+        batch_uid=batch_uid,
+        started_at=started_at,
+        finished_at=None,
+        canceled_by=None,
+        error=None,
+        details=details,
+    )
 
 
 def _unfinished(engine: Any, txn: Any) -> list[Task]:

@@ -17,9 +17,12 @@ from lumi.http.enqueue import engine_of
 from lumi.http.indexes import json_body
 from lumi.http.responses import json, no_content
 from lumi.http.routing import endpoint
+from lumi.http.validation import WrongType, dict_of, nullable, parse_value, string
 from lumi.tasks.webhooks import CLI_WEBHOOK_UUID, MAX_WEBHOOKS
 
 MAX_HEADERS = 200
+# Header values may be null: in a PATCH, null removes the header.
+_HEADERS = nullable(dict_of(nullable(string())))
 _FIELDS = ("url", "headers")
 
 
@@ -80,11 +83,7 @@ def _uuid_error(raw: str, _exc: ValueError) -> str:
 def _check_url(uid: str, url: Any) -> str:
     if url is None:
         raise LumiError("invalid_webhook_url", f"The URL for the webhook `{uid}` is missing.")
-    if not isinstance(url, str):
-        raise LumiError(
-            "invalid_webhook_url",
-            f"Invalid value type at `.url`: expected a string, but found {url!r}",
-        )
+    url = parse_value(string(), url, "invalid_webhook_url", ".url")
     parts = urlsplit(url)
     if not parts.scheme:
         raise LumiError("invalid_webhook_url", f"Invalid URL `{url}`: relative URL without a base")
@@ -95,7 +94,7 @@ def _check_url(uid: str, url: Any) -> str:
 
 def _check_body(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        raise LumiError("bad_request", "Invalid value type: expected an object")
+        raise WrongType("an object", raw).to_error()
     for key in raw:
         if key == "uuid":
             raise LumiError(
@@ -110,15 +109,8 @@ def _check_body(raw: Any) -> dict[str, Any]:
             raise LumiError(
                 "bad_request", f"Unknown field `{key}`: expected one of `url`, `headers`"
             )
-    headers = raw.get("headers")
-    if headers is not None and (
-        not isinstance(headers, dict)
-        or any(v is not None and not isinstance(v, str) for v in headers.values())
-    ):
-        raise LumiError(
-            "invalid_webhook_headers",
-            "Invalid value type at `.headers`: expected an object of strings",
-        )
+    if "headers" in raw:
+        parse_value(_HEADERS, raw["headers"], "invalid_webhook_headers", ".headers")
     return raw
 
 

@@ -32,10 +32,13 @@ _APPLIED = b"applied_batch"
 class Index:
     """Typed access to one index environment; methods take the transaction to use."""
 
-    def __init__(self, path: Path, *, map_size: int = INDEX_MAP_SIZE) -> None:
+    def __init__(
+        self, path: Path, *, map_size: int = INDEX_MAP_SIZE, readonly: bool = False
+    ) -> None:
         self.path = path
-        self.env = open_env(path, map_size=map_size, max_dbs=len(NAMES) + 2)
-        self.db = {name: self.env.open_db(name.encode()) for name in NAMES}
+        self.readonly = readonly
+        self.env = open_env(path, map_size=map_size, max_dbs=len(NAMES) + 2, readonly=readonly)
+        self.db = {name: self.env.open_db(name.encode(), create=not readonly) for name in NAMES}
 
     def close(self) -> None:
         self.env.close()

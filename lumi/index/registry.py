@@ -52,10 +52,14 @@ _LOCK = threading.Lock()
 
 
 class IndexRegistry:
-    def __init__(self, data_dir: Path, store: TaskStore) -> None:
+    """``writable`` registries (the scheduler, embedded use) open environments for writing;
+    the others open them read-only so that opening never waits for a running batch."""
+
+    def __init__(self, data_dir: Path, store: TaskStore, *, writable: bool) -> None:
         self.root = data_dir / "indexes"
         self.root.mkdir(parents=True, exist_ok=True)
         self.store = store
+        self.writable = writable
 
     # ---- mapping (in the task store) ---------------------------------------------------
 
@@ -94,8 +98,11 @@ class IndexRegistry:
         path = (self.root / dir_name).resolve()
         with _LOCK:
             index = _OPEN.get(path)
+            if index is not None and index.readonly and self.writable:
+                index.close()
+                index = None
             if index is None:
-                index = Index(path)
+                index = Index(path, readonly=not self.writable)
                 _OPEN[path] = index
             return index
 

@@ -32,8 +32,14 @@ def open_env(
     sync: bool = True,
     readonly: bool = False,
 ) -> lmdb.Environment:
-    """Open (creating when missing) an environment directory and check its format version."""
-    path.mkdir(parents=True, exist_ok=True)
+    """Open an environment directory and check its format version.
+
+    A writable open creates what is missing. A ``readonly`` open (web workers reading an
+    index) never takes the write lock, so it does not wait for a batch the scheduler is
+    writing into the same environment.
+    """
+    if not readonly:
+        path.mkdir(parents=True, exist_ok=True)
     env = lmdb.open(
         str(path),
         map_size=map_size,
@@ -44,18 +50,20 @@ def open_env(
         readahead=False,
         max_readers=1024,
         lock=True,
+        readonly=readonly,
     )
-    with env.begin(write=True) as txn:
+    with env.begin() as txn:
         stored = txn.get(_VERSION_KEY)
-        if stored is None:
+    if stored is None and not readonly:
+        with env.begin(write=True) as txn:
             txn.put(_VERSION_KEY, str(FORMAT_VERSION).encode())
-        elif int(stored) != FORMAT_VERSION:
-            env.close()
-            raise LumiError(
-                "internal",
-                f"The data at `{path}` uses format version {int(stored)}, "
-                f"but this Lumi reads version {FORMAT_VERSION}.",
-            )
+    elif stored is not None and int(stored) != FORMAT_VERSION:
+        env.close()
+        raise LumiError(
+            "internal",
+            f"The data at `{path}` uses format version {int(stored)}, "
+            f"but this Lumi reads version {FORMAT_VERSION}.",
+        )
     return env
 
 

@@ -81,7 +81,7 @@ class Scheduler:
         self.data_dir = data_dir
         self.store = store
         self.options = options
-        self.registry = IndexRegistry(data_dir, store)
+        self.registry = IndexRegistry(data_dir, store, writable=True)
         self.runtime = Runtime(data_dir)
         self.update_files = UpdateFiles(data_dir)
         self.on_batch_done = on_batch_done

@@ -823,14 +823,7 @@ def test_adding_documents_creates_the_index_only_with_indexes_create(
 @pytest.mark.parametrize(
     ("actions", "created"),
     [
-        pytest.param(
-            ["settings.update"],
-            False,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="settings updates create a missing index whatever the key's actions",
-            ),
-        ),
+        (["settings.update"], False),
         (["settings.update", "indexes.create"], True),
     ],
 )

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import meilisearch
 import pytest
 
+from tests.api.conftest import wait_ok
 from tests.support.server import LumiServer
 
 LINK = "https://docs.meilisearch.com/errors#"
@@ -152,13 +154,16 @@ def test_malformed_json(http: httpx.Client, body: bytes, detail: str) -> None:
     )
 
 
-def test_json_content_type_with_charset_is_accepted(http: httpx.Client, index_uid: str) -> None:
+def test_json_content_type_with_charset_is_accepted(
+    client: meilisearch.Client, http: httpx.Client, index_uid: str
+) -> None:
     response = http.post(
         "/indexes",
         content=b'{"uid": "%s"}' % index_uid.encode(),
         headers={"Content-Type": "application/json; charset=utf-8"},
     )
     assert response.status_code == 202, response.text
+    wait_ok(client, response.json())
 
 
 @pytest.mark.parametrize(
@@ -220,7 +225,8 @@ def test_json_content_type_with_charset_is_accepted(http: httpx.Client, index_ui
             {"limit": "10"},
             400,
             "invalid_document_limit",
-            'Invalid value type at `.limit`: expected a positive integer, but found a string: `"10"`',
+            "Invalid value type at `.limit`: expected a positive integer, but found a string: "
+            '`"10"`',
         ),
         (
             "/indexes/movies/documents/fetch",
@@ -361,7 +367,9 @@ def test_document_query_errors(http: httpx.Client, query: str, code: str, messag
 
 
 @pytest.mark.parametrize(
-    "headers, fmt", [(JSON, "json"), (NDJSON, "ndjson"), (CSV, "csv")], ids=["json", "ndjson", "csv"]
+    "headers, fmt",
+    [(JSON, "json"), (NDJSON, "ndjson"), (CSV, "csv")],
+    ids=["json", "ndjson", "csv"],
 )
 def test_empty_documents_payload(http: httpx.Client, headers: dict[str, str], fmt: str) -> None:
     response = request(http, "POST", DOCS, content=b"", headers=headers)
@@ -404,7 +412,7 @@ def test_empty_documents_payload(http: httpx.Client, headers: dict[str, str], fm
         (
             CSV,
             b"id,price:number\n1,cheap\n",
-            "The `csv` payload provided is malformed: `Error parsing number \"cheap\" at line 1: "
+            'The `csv` payload provided is malformed: `Error parsing number "cheap" at line 1: '
             "invalid float literal`.",
         ),
     ],
@@ -413,7 +421,9 @@ def test_empty_documents_payload(http: httpx.Client, headers: dict[str, str], fm
 def test_malformed_documents(
     http: httpx.Client, index_uid: str, headers: dict[str, str], body: bytes, message: str
 ) -> None:
-    response = request(http, "POST", f"/indexes/{index_uid}/documents", content=body, headers=headers)
+    response = request(
+        http, "POST", f"/indexes/{index_uid}/documents", content=body, headers=headers
+    )
     assert_error(response, 400, "malformed_payload", message)
     assert http.get(f"/indexes/{index_uid}").status_code == 404
 
@@ -442,7 +452,7 @@ def test_body_that_is_not_really_gzip(http: httpx.Client) -> None:
 # --------------------------------------------------------------------------- payload size
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def small_limit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     data_dir: Path = tmp_path_factory.mktemp("small-limit") / "data"
     server = LumiServer(data_dir, "--http-payload-size-limit", "1KiB").start()
@@ -451,7 +461,9 @@ def small_limit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Clie
     server.stop()
 
 
-TOO_LARGE = "The provided payload reached the size limit. The maximum accepted payload size is 1 KiB."
+TOO_LARGE = (
+    "The provided payload reached the size limit. The maximum accepted payload size is 1 KiB."
+)
 
 
 @pytest.mark.parametrize(

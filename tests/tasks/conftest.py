@@ -16,7 +16,7 @@ from lumi.tasks.scheduler import Scheduler, SchedulerOptions
 
 class Harness:
     def __init__(self, data_dir: Path) -> None:
-        self.engine = Engine(data_dir)
+        self.engine = Engine(data_dir, writable=True)
         self.scheduler = Scheduler(data_dir, self.engine.store, SchedulerOptions())
         self.scheduler.recover()
 

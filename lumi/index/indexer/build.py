@@ -59,3 +59,14 @@ def rebuild(ctx: BuildContext, families: set[str]) -> None:
     for extractor in EXTRACTORS:
         if extractor.family in families:
             extractor.rebuild(ctx)
+
+
+def _register() -> None:
+    from lumi.index.indexer.facets import FacetExtractor
+    from lumi.index.indexer.words import WordsExtractor
+
+    EXTRACTORS.append(WordsExtractor())
+    EXTRACTORS.append(FacetExtractor())
+
+
+_register()

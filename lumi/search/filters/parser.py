@@ -36,8 +36,8 @@ Details users can observe, reproduced on purpose:
 - In quotes, ``\<quote>`` is the quote; the other escapes are resolved after that (``\\``,
   ``\n``, ``\t``, ``\r``, ``\b``, ``\f``, ``\v``, ``\'``, ``\"``, ``\/``, ``\uXXXX``,
   ``\u{X…}``, ``\xXX``, octal ``\NNN``); any other escape makes the value malformed.
-- Each ``or``/``and``/``not``/``primary`` step is one level of depth and more than
-  ``MAX_DEPTH`` levels is an error (37 nested parentheses, or 148 chained ``NOT``).
+- Each ``or``/``and``/``not``/``primary`` step is one level of depth; more than ``MAX_DEPTH``
+  levels is an error, reached with 37 nested parentheses or 148 chained ``NOT``.
 
 Every syntax error message is followed by ``\n{start}:{end} {filter}`` (see
 ``ast.format_position``). The span is the offending value, or more often everything from where
@@ -101,21 +101,8 @@ _STARTS_WITH = re.compile(r"(NOT[ \t\r\n]+)?STARTS[ \t\r\n]+WITH")
 _RADIX = re.compile(r"\+?[0-9a-fA-F]+\Z")
 _OCTAL = re.compile("[0-7]*")
 
-_KEYWORDS = frozenset(
-    [
-        "AND",
-        "OR",
-        "IN",
-        "NOT",
-        "TO",
-        "EXISTS",
-        "IS",
-        "NULL",
-        "EMPTY",
-        "_geoRadius",
-        "_geoBoundingBox",
-    ]
-)
+_KEYWORDS = frozenset(("AND", "OR", "IN", "NOT", "TO", "EXISTS", "IS", "NULL", "EMPTY"))
+_KEYWORDS |= {"_geoRadius", "_geoBoundingBox"}
 _COMPARISONS = {"<=": Op.LTE, ">=": Op.GTE, "!=": Op.NE, "<": Op.LT, ">": Op.GT, "=": Op.EQ}
 _MARKS = ("Mn", "Mc")
 _SIMPLE_ESCAPES = dict(zip("bfnrtv'\"\\/", "\b\f\n\r\t\v'\"\\/", strict=True))
@@ -249,7 +236,7 @@ def _parse_text(text: str, code: str) -> Node | None:
         raise LumiError(code, f"{error.message}\n{position}") from None
 
 
-def escape_debug(text: str) -> str:
+def _escape_debug(text: str) -> str:
     """Show ``text`` in a message as the reference does: ``'`` as ``\\'``, controls escaped."""
     out = []
     for index, char in enumerate(text):
@@ -310,7 +297,7 @@ class _Parser:
 
     def error(self, template: str, start: int) -> _Failure:
         """A failure blaming the text from ``start`` to the end, quoted into ``template``."""
-        return _Failure(template.format(escape_debug(self.s[start:])), start, self.n)
+        return _Failure(template.format(_escape_debug(self.s[start:])), start, self.n)
 
     # -- expressions -----------------------------------------------------------------------
 
@@ -520,7 +507,7 @@ class _Parser:
 
     def not_a_value(self, pos: int, keyword: bool) -> None:
         blamed = _NOT_SYNTAX.match(self.s, pos).end()  # type: ignore[union-attr]
-        shown = escape_debug(self.s[pos:blamed])
+        shown = _escape_debug(self.s[pos:blamed])
         if not shown:
             raise _Backtrack("Was expecting a value but instead got nothing.", pos, pos)
         if keyword:
@@ -563,7 +550,7 @@ class _Parser:
             message = "Found an invalid escaped sequence number: `{}`."
         except ValueError:
             message = "Malformed value: `{}`."
-        raise _Backtrack(message.format(escape_debug(self.s[start:end])), start, end)
+        raise _Backtrack(message.format(_escape_debug(self.s[start:end])), start, end)
 
     # -- geo -------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Document tasks of an index batch: additions, updates, deletions by id, clearing.
+"""Document tasks of an index batch: additions, updates, deletions by id or filter, clearing.
 
 Each task is all-or-nothing: its payload is parsed and every document id checked before
 anything of it is written, so a bad payload fails only its own task. The primary key is the
@@ -11,12 +11,15 @@ from __future__ import annotations
 from lumi.errors import LumiError
 from lumi.index.documents import document_id, infer_primary_key, merge_documents
 from lumi.index.payloads import PayloadFormat, parse_documents
+from lumi.search.filters.evaluate import FilterEvaluator
+from lumi.search.filters.parser import parse_filter
 from lumi.tasks.models import Task
 from lumi.tasks.process.base import BatchContext, TaskResult
 from lumi.tasks.process.index_access import IndexWork
 
 # Documents written between two cancelation checks.
 _CHUNK = 10_000
+_FILTER_CODE = "invalid_document_filter"
 
 
 class DocumentTaskRunner:
@@ -39,7 +42,33 @@ class DocumentTaskRunner:
                 "succeeded",
                 {"providedIds": len(ids), "deletedDocuments": deleted, "originalFilter": None},
             )
+        if operation == "filter":
+            return self._delete_by_filter(task)
         raise LumiError("internal", f"Unexpected task `{task.uid}` in a document batch.")
+
+    def _delete_by_filter(self, task: Task) -> TaskResult:
+        """Delete the documents the task's filter selects, as the batch has left them so far:
+        pending changes are indexed first so the filter sees them."""
+        work = self.work
+        details = {**(task.details or {}), "deletedDocuments": 0}
+        work.writer.flush()
+        try:
+            node = parse_filter(task.params.get("filter"), code=_FILTER_CODE)
+            evaluator = FilterEvaluator(
+                work.index,
+                work.txn,
+                work.index.settings(work.txn),
+                code=_FILTER_CODE,
+                contains_filter=True,  # refused when the task was registered if disabled
+                documents=work.writer.docids,
+            )
+            docids = evaluator.docids(node) if node is not None else None
+        except LumiError as error:
+            return TaskResult.failed(error.prefixed(f"Index `{task.index_uid}`: "), details)
+        key = work.primary_key or self.batch_key
+        if docids and key is not None:
+            details["deletedDocuments"] = work.writer.delete_docids(docids, key, document_id)
+        return TaskResult("succeeded", details)
 
     def finish(self) -> None:
         """Record the primary key the batch settled on."""

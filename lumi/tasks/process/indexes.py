@@ -83,22 +83,28 @@ def delete_index(ctx: BatchContext) -> BatchOutcome:
     uid = ctx.plan.index_uid or ""
     with ctx.store.read() as txn:
         found = ctx.registry.get(txn, uid)
-    if found is None:
+    if found is None and not ctx.plan.must_create_index:
         error = index_not_found(uid)
         return BatchOutcome({t.uid: TaskResult.failed(error, zeroed_details(t)) for t in ctx.tasks})
-    meta, index = found
-    with index.read() as txn:
-        count = index.number_of_documents(txn)
+    meta, index = found if found is not None else (None, None)
+    count = 0
+    if index is not None:
+        with index.read() as txn:
+            count = index.number_of_documents(txn)
     results = {}
     for task in ctx.tasks:
         details = zeroed_details(task)
         if task.type == "indexDeletion":
             details = {"deletedDocuments": count}
         results[task.uid] = TaskResult("succeeded", details)
+    if meta is None:
+        # The swallowed tasks would have created the index that the deletion removes.
+        return BatchOutcome(results)
+    directory = meta.dir
     return BatchOutcome(
         results,
         store_changes=[lambda txn: ctx.registry.remove_meta(txn, uid)],
-        after_commit=[lambda: ctx.registry.destroy(meta.dir)],
+        after_commit=[lambda: ctx.registry.destroy(directory)],
     )
 
 

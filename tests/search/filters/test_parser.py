@@ -748,7 +748,7 @@ _trees = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(_trees)
 def test_printed_trees_parse_back(tree: Node) -> None:
     text = _print(tree)

@@ -1,0 +1,274 @@
+"""One search on one index, from a validated request to the response body.
+
+The order of the checks is the reference's, since the first problem is the one reported:
+the vector options, the embedder, the filter and sort syntax, then attributes against the
+settings (distinct, sort, filter, ``attributesToSearchOn``), the search itself, the facets.
+Errors that need the index's settings are prefixed with ``Index `{uid}`: ``.
+
+The response keys come in the reference's order: ``hits``, ``query``, ``processingTimeMs``,
+the pagination fields of the mode in use, the facets when asked for, ``requestUid``, then
+``metadata`` (when the client asked for it with ``Meili-Include-Metadata``) and
+``performanceDetails`` (with ``showPerformanceDetails``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import lmdb
+
+from lumi.errors import LumiError
+from lumi.index.facet_store import FacetReader
+from lumi.index.index import Index
+from lumi.index.indexer.words import text_config, word_fields
+from lumi.index.settings import setting_view
+from lumi.search.constraints import Constraints, Resolver, parse_search_filter, parse_sort
+from lumi.search.format import HitFormatter
+from lumi.search.highlight import Highlights, LocatedPhrase
+from lumi.search.pipeline import EngineQuery, EngineResult, search
+from lumi.search.query.parse import QueryPhrase, parse_query
+from lumi.search.ranking.geo_sort import geo_distance
+from lumi.search.request import MEDIA_DISABLED, SearchRequest
+from lumi.text.tokenizer import tokenizer_for
+
+
+@dataclass(frozen=True, slots=True)
+class SearchTarget:
+    """An index to search: its uid, primary key and environment."""
+
+    uid: str
+    primary_key: str | None
+    index: Index
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOptions:
+    """How a search was asked for, besides its parameters.
+
+    ``token_filter`` is the tenant token's filter for the index, ``query_string`` whether
+    the parameters came from a query string (some messages name their GET spelling),
+    ``request_uid`` the uid shared by the searches of one multi-search, and ``features``
+    the instance's experimental features.
+    """
+
+    token_filter: Any = None
+    query_string: bool = False
+    include_metadata: bool = False
+    request_uid: str | None = None
+    features: Mapping[str, bool] = field(default_factory=dict)
+
+
+def new_request_uid() -> str:
+    """A UUID v7: a millisecond timestamp followed by random bits."""
+    millis = time.time_ns() // 1_000_000
+    random = int.from_bytes(os.urandom(10), "big")
+    value = (millis & (1 << 48) - 1) << 80 | 0x7 << 76 | (random >> 62 & 0xFFF) << 64
+    value |= 0b10 << 62 | random & ((1 << 62) - 1)
+    return str(uuid.UUID(int=value))
+
+
+def perform_search(
+    target: SearchTarget, request: SearchRequest, options: SearchOptions = SearchOptions()
+) -> dict[str, Any]:
+    """The response body of ``request`` on ``target``; raises ``LumiError``."""
+    began = time.perf_counter()
+    if request.media is not None and not options.features.get("multimodal"):
+        raise LumiError("feature_not_enabled", MEDIA_DISABLED)
+    embedder = request.semantic_embedder(query_string=options.query_string)
+    with target.index.read() as txn:
+        settings = target.index.settings(txn)
+        if embedder is not None and embedder not in setting_view("embedders", settings):
+            message = f"Cannot find embedder with name `{embedder}`."
+            raise LumiError("invalid_search_embedder", message)
+        run = _Search(target, txn, settings, request, options)
+        run.check()
+        result = run.engine()
+        searched = time.perf_counter()
+        hits = run.hits(result)
+        pagination = run.pagination(result)
+        facets = run.facets(result)
+    body: dict[str, Any] = {
+        "hits": hits,
+        "query": request.query,
+        "processingTimeMs": int((time.perf_counter() - began) * 1000),
+        **pagination,
+    }
+    if facets is not None:
+        body["facetDistribution"], body["facetStats"] = facets
+    body["requestUid"] = options.request_uid or new_request_uid()
+    if options.include_metadata:
+        body["metadata"] = {
+            "queryUid": new_request_uid(),
+            "indexUid": target.uid,
+            "primaryKey": target.primary_key,
+        }
+    if request.show_performance_details:
+        body["performanceDetails"] = {
+            "search": _duration(searched - began),
+            "format": _duration(time.perf_counter() - searched),
+        }
+    return body
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds * 1000:.2f}ms"
+
+
+class _Search:
+    """The steps of one search inside one read transaction."""
+
+    def __init__(
+        self,
+        target: SearchTarget,
+        txn: lmdb.Transaction,
+        settings: dict[str, Any],
+        request: SearchRequest,
+        options: SearchOptions,
+    ) -> None:
+        self.target = target
+        self.txn = txn
+        self.request = request
+        self.settings = settings
+        self.constraints = Constraints(
+            filter=parse_search_filter(request.filter, options.token_filter),
+            sort=None if request.sort is None else parse_sort(request.sort),
+            distinct=request.distinct,
+            facets=None if request.facets is None else tuple(request.facets),
+        )
+        contains = bool(options.features.get("containsFilter"))
+        self.resolver = Resolver(target.index, txn, self.settings, target.uid, contains)
+        self.max_total_hits: int = setting_view("pagination", self.settings)["maxTotalHits"]
+
+    def check(self) -> None:
+        self.resolver.check(self.constraints)
+        names = self.request.attributes_to_search_on
+        if names:
+            _check_searchable(names, self.target, self.txn, self.settings)
+
+    def engine(self) -> EngineResult:
+        request, constraints, resolver = self.request, self.constraints, self.resolver
+        offset, limit = request.window(self.max_total_hits)
+        query = EngineQuery(
+            q=request.q,
+            offset=offset,
+            limit=limit,
+            matching_strategy=request.matching_strategy,
+            attributes_to_search_on=request.attributes_to_search_on,
+            universe=resolver.universe(constraints),
+            extra_rules=resolver.extra_rules(constraints),
+            distinct=resolver.distinct(constraints),
+            ranking_score_threshold=request.ranking_score_threshold,
+            show_ranking_score=request.show_ranking_score,
+            show_ranking_score_details=request.show_ranking_score_details,
+            exhaustive_count=request.page_mode,
+        )
+        return search(self.target.index, self.txn, query)
+
+    def pagination(self, result: EngineResult) -> dict[str, int]:
+        """Pagination fields; page mode counts exhaustively, distinct values included."""
+        total = len(result.candidates)
+        if self.request.page_mode:
+            distinct = self.resolver.distinct(self.constraints)
+            if distinct is not None:
+                total = len(distinct.reduce(result.candidates))
+        return self.request.pagination_view(total, self.max_total_hits)
+
+    def facets(self, result: EngineResult) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        constraints = self.constraints
+        if constraints.facets is None:
+            return None
+        distinct = self.resolver.distinct(constraints)
+        return self.resolver.facets(constraints.facets, result.candidates, distinct)
+
+    def hits(self, result: EngineResult) -> list[dict[str, Any]]:
+        request, index, txn = self.request, self.target.index, self.txn
+        formatter = self._formatter(result)
+        point = self._geo_point()
+        reader = FacetReader(index, txn) if point is not None else None
+        hits = []
+        for rank, docid in enumerate(result.docids):
+            document = index.document(txn, docid)
+            if document is None:
+                continue
+            extra = None
+            if reader is not None and point is not None:
+                distance = geo_distance(reader, docid, point)
+                extra = None if distance is None else {"_geoDistance": distance}
+            hit = formatter.hit(document, extra)
+            if request.show_ranking_score and result.scores is not None:
+                hit["_rankingScore"] = result.scores[rank]
+            if request.show_ranking_score_details and result.details is not None:
+                hit["_rankingScoreDetails"] = result.details[rank]
+            hits.append(hit)
+        return hits
+
+    def _formatter(self, result: EngineResult) -> HitFormatter:
+        request = self.request
+        config = text_config(self.settings)
+        highlights = None
+        if request.q:
+            parsed = parse_query(request.q, tokenizer_for(config))
+            phrases = [
+                LocatedPhrase(term, item.words)
+                for term, item in enumerate(parsed.terms)
+                if isinstance(item, QueryPhrase)
+            ]
+            highlights = Highlights(result.matching_words, phrases)
+        if request.locales:
+            config = replace(config, locales=tuple(request.locales))
+        return HitFormatter(
+            request,
+            setting_view("displayedAttributes", self.settings),
+            list(self.target.index.fields(self.txn)),
+            tokenizer_for(config),
+            highlights,
+        )
+
+    def _geo_point(self) -> tuple[float, float] | None:
+        """The point of the first ``_geoPoint`` sort: hits then show their ``_geoDistance``."""
+        for criterion in self.constraints.sort or ():
+            if criterion.point is not None:
+                return criterion.point
+        return None
+
+
+def _check_searchable(
+    names: list[str], target: SearchTarget, txn: lmdb.Transaction, stored: dict[str, Any]
+) -> None:
+    """Every ``attributesToSearchOn`` entry must be a searchable attribute."""
+    configured = setting_view("searchableAttributes", stored)
+    paths = [path for path, fid in word_fields(target.index, txn).items() if fid >= 0]
+    known = set(target.index.fields(txn)) | set(paths)
+    for name in names:
+        if name == "*":
+            continue
+        if configured == ["*"]:
+            if name in known or any(path.startswith(name + ".") for path in paths):
+                continue
+        elif any(entry == name or name.startswith(entry + ".") for entry in configured):
+            continue
+        raise _not_searchable(name, configured, known, stored, target.uid)
+
+
+def _not_searchable(
+    name: str, configured: list[str], known: set[str], stored: dict[str, Any], uid: str
+) -> LumiError:
+    searchable = known if configured == ["*"] else set(configured)
+    displayed = setting_view("displayedAttributes", stored)
+    shown = sorted(
+        attribute
+        for attribute in searchable
+        if displayed == ["*"]
+        or any(entry == attribute or attribute.startswith(entry + ".") for entry in displayed)
+    )
+    hidden = ", <..hidden-attributes>" if len(shown) < len(searchable) else ""
+    return LumiError(
+        "invalid_search_attributes_to_search_on",
+        f"Index `{uid}`: Attribute `{name}` is not searchable. Available searchable "
+        f"attributes are: `{', '.join(shown)}{hidden}`.",
+    )

@@ -1,0 +1,1 @@
+from tests.search.word_index import small_index  # noqa: F401
