@@ -22,6 +22,8 @@ from lumi import __version__
 from lumi.auth.policy import check_master_key_for_env, master_key_warning
 from lumi.auth.store import KeyStore
 from lumi.config import Config, ConfigError, help_text, load_config
+from lumi.dumps.reader import DumpError
+from lumi.dumps.startup import import_at_start
 from lumi.logs import setup_logging
 from lumi.tasks.store import TaskStore
 from lumi.timefmt import now_ns
@@ -169,9 +171,13 @@ def serve(argv: list[str]) -> int:
     warning = master_key_warning(config.env, config.master_key)
     if warning is not None:
         log.warning(warning)
-    prepare_data_dir(config)
     try:
+        import_at_start(config)
+        prepare_data_dir(config)
         return Supervisor(config).run()
+    except (ConfigError, DumpError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2 if isinstance(error, ConfigError) else 1
     finally:
         os.close(lock_fd)
 

@@ -67,6 +67,24 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+DEFAULT_SNAPSHOT_INTERVAL = 86_400
+
+
+def parse_schedule(value: str | int | bool) -> int | None:
+    """``--schedule-snapshot``: bare or ``true`` = every day, ``false`` = off, else seconds."""
+    if isinstance(value, bool):
+        return DEFAULT_SNAPSHOT_INTERVAL if value else None
+    text = str(value).strip().lower()
+    if text in ("true", ""):
+        return DEFAULT_SNAPSHOT_INTERVAL
+    if text == "false":
+        return None
+    seconds = parse_int(text)
+    if seconds == 0:
+        raise ValueError("the snapshot interval must be at least one second")
+    return seconds
+
+
 def _memory_default() -> int:
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
@@ -82,6 +100,8 @@ class Option:
     default: Any
     help: str
     is_flag: bool = False  # a bare flag: present = true
+    # A flag that may also be followed by its value (``--schedule-snapshot 3600``).
+    optional_value: bool = False
 
     @property
     def flag(self) -> str:
@@ -128,6 +148,40 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("dump_dir", _text, "dumps/", "Directory where dumps are written."),
     Option("snapshot_dir", _text, "snapshots/", "Directory where snapshots are written."),
+    Option("import_dump", _text, None, "Dump file to import before starting."),
+    Option(
+        "ignore_missing_dump", parse_bool, False, "Start normally when the dump is missing.", True
+    ),
+    Option(
+        "ignore_dump_if_db_exists",
+        parse_bool,
+        False,
+        "Skip the dump import when a database already exists.",
+        True,
+    ),
+    Option("import_snapshot", _text, None, "Snapshot file to start from."),
+    Option(
+        "ignore_missing_snapshot",
+        parse_bool,
+        False,
+        "Start normally when the snapshot is missing.",
+        True,
+    ),
+    Option(
+        "ignore_snapshot_if_db_exists",
+        parse_bool,
+        False,
+        "Skip the snapshot import when a database already exists.",
+        True,
+    ),
+    Option(
+        "schedule_snapshot",
+        parse_schedule,
+        None,
+        "Create a snapshot every N seconds (86400 when given without a value).",
+        True,
+        True,
+    ),
     Option("config_file_path", _text, "./config.toml", "TOML file with default option values."),
     Option(
         "no_analytics",
@@ -171,6 +225,13 @@ class Config:
     log_level: str
     dump_dir: str
     snapshot_dir: str
+    import_dump: str | None
+    ignore_missing_dump: bool
+    ignore_dump_if_db_exists: bool
+    import_snapshot: str | None
+    ignore_missing_snapshot: bool
+    ignore_snapshot_if_db_exists: bool
+    schedule_snapshot: int | None
     config_file_path: str
     no_analytics: bool
     experimental_max_number_of_batched_tasks: int | None
@@ -236,7 +297,12 @@ def parse_args(argv: Sequence[str]) -> dict[str, Any]:
         if option is None:
             raise ConfigError(f"unknown option `{arg}` (see `lumi serve --help`)")
         if option.is_flag and not eq:
-            values[option.name] = True
+            following = args[i + 1] if i + 1 < len(args) else None
+            if option.optional_value and following is not None and not following.startswith("-"):
+                values[option.name] = _apply(option, following, f"`{name}`")
+                i += 2
+                continue
+            values[option.name] = _apply(option, True, f"`{name}`")
             i += 1
             continue
         if eq:
@@ -293,7 +359,7 @@ def _load_file(path: str | None, *, explicit: bool) -> dict[str, Any]:
 def help_text() -> str:
     lines = ["usage: lumi serve [OPTIONS]", "", "options:"]
     for option in OPTIONS:
-        value = "" if option.is_flag else " <value>"
+        value = " [<value>]" if option.optional_value else "" if option.is_flag else " <value>"
         default = "" if option.default is None else f" [default: {option.default}]"
         lines.append(f"  {option.flag}{value}")
         lines.append(f"      {option.help}{default} (env {option.env})")

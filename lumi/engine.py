@@ -8,6 +8,7 @@ scheduler.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -91,10 +92,30 @@ class Engine:
         bypass_limit: bool = False,
     ) -> Future[Task]:
         """Register ``task``; the future resolves once it is durably stored."""
+        return self.registrar.submit(self._registration(task, payload, matcher, bypass_limit))
+
+    async def enqueue_async(
+        self,
+        task: Task,
+        payload: bytes | None = None,
+        matcher: Matcher | None = None,
+        *,
+        bypass_limit: bool = False,
+    ) -> Task:
+        """``enqueue`` for an event loop: large payload files are written on a thread."""
+        if payload is not None and len(payload) > INLINE_LIMIT:
+            reg = await asyncio.to_thread(self._registration, task, payload, matcher, bypass_limit)
+        else:
+            reg = self._registration(task, payload, matcher, bypass_limit)
+        return await self.registrar.submit_async(reg)
+
+    def _registration(
+        self, task: Task, payload: bytes | None, matcher: Matcher | None, bypass_limit: bool
+    ) -> Registration:
         if payload is not None and len(payload) > INLINE_LIMIT:
             task.params["payloadFile"] = self.update_files.write(payload)
             payload = None
-        return self.registrar.submit(Registration(task, payload, matcher, bypass_limit))
+        return Registration(task, payload, matcher, bypass_limit)
 
     # ---- tasks and batches -------------------------------------------------------------
 

@@ -24,17 +24,29 @@ from lumi.auth.store import KeyStore
 from lumi.config import Config, child_config
 from lumi.engine import Engine
 from lumi.errors import LumiError
+from lumi.gc_tuning import tune_gc
 from lumi.http import (
+    backups,
     batches,
+    chats,
+    compaction,
     dashboard,
+    document_edition,
     documents,
     experimental_features,
+    export,
     facet_search,
+    fields,
     health,
     indexes,
     keys,
+    logs,
+    metrics,
     multi_search,
+    network,
+    render_template,
     search,
+    search_rules,
     settings,
     stats,
     tasks,
@@ -64,6 +76,17 @@ RESOURCES = (
     keys,
     experimental_features,
     dashboard,
+    backups,
+    export,
+    compaction,
+    fields,
+    metrics,
+    logs,
+    document_edition,
+    network,
+    chats,
+    search_rules,
+    render_template,
 )
 
 
@@ -97,8 +120,17 @@ class StripTrailingSlash:
         await self.app(scope, receive, send)
 
 
-class CompressUnlessStreaming:
-    """Gzip responses when asked, except the live streams that must flush line by line."""
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
+
+
+class CompressWhenAsked:
+    """Gzip responses for clients that accept it, except the live streams that must flush
+    line by line. Requests that did not ask skip the middleware entirely: most answers
+    (a 202 summary, a search page) are small and sent to SDKs that never ask."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -106,7 +138,31 @@ class CompressUnlessStreaming:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope["path"].endswith("/stream"):
-            await self.gzip(scope, receive, send)
+            accepted = _header(scope, b"accept-encoding")
+            if accepted is not None and b"gzip" in accepted:
+                await self.gzip(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class CorsWhenCrossOrigin:
+    """CORS headers (any origin, method and header) for requests that carry an ``Origin``;
+    the others, such as server-side SDKs, bypass the CORS machinery."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=["*"],
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["*"],
+            max_age=86400,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _header(scope, b"origin") is not None:
+            await self.cors(scope, receive, send)
         else:
             await self.app(scope, receive, send)
 
@@ -155,15 +211,9 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> St
         routes=routes(),
         middleware=[
             Middleware(StripTrailingSlash),
-            Middleware(
-                CORSMiddleware,
-                allow_origins=["*"],
-                allow_methods=["*"],
-                allow_headers=["*"],
-                expose_headers=["*"],
-                max_age=86400,
-            ),
-            Middleware(CompressUnlessStreaming),
+            Middleware(logs.RequestLog),
+            Middleware(CorsWhenCrossOrigin),
+            Middleware(CompressWhenAsked),
         ],
         exception_handlers={
             LumiError: _lumi_error,
@@ -175,4 +225,5 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> St
     app.state.config = config
     app.state.engine = engine
     app.state.keys = KeyStore(engine.store, config.master_key)
+    tune_gc()
     return app

@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
 from lumi.errors import LumiError
 from lumi.http.auth import access_of
 from lumi.http.body import read_body
-from lumi.http.enqueue import engine_of, enqueue, new_task
+from lumi.http.enqueue import engine_of, enqueue
 from lumi.http.indexes import json_body
 from lumi.http.params import path_index_uid
 from lumi.http.responses import json
@@ -42,6 +41,7 @@ from lumi.search.documents import browse
 from lumi.search.filters.evaluate import check_contains
 from lumi.search.filters.parser import parse_filter
 from lumi.search.request import decode_filter, split_sort
+from lumi.tasks import builders
 
 # Bodies above this size are parsed on a worker thread to keep the event loop responsive.
 _INLINE_PARSE = 256 * 1024
@@ -137,20 +137,17 @@ async def _add(request: Request, method: str) -> Response:
         documents = await asyncio.to_thread(parse_documents, payload, fmt, delimiter)
     else:
         documents = parse_documents(payload, fmt, delimiter)
-    task = new_task(
-        "documentAdditionOrUpdate",
+    task = builders.document_addition(
         uid,
-        details={"receivedDocuments": len(documents), "indexedDocuments": None},
+        count=len(documents),
+        method=method,
+        fmt=fmt.value,
+        payload_size=len(payload),
+        primary_key=params.get("primaryKey"),
+        csv_delimiter=params.get("csvDelimiter"),
+        skip_creation=params.get("skipCreation", False),
+        allow_index_creation=access_of(request).allows_action("indexes.create"),
         custom_metadata=params.get("customMetadata"),
-        params={
-            "method": method,
-            "primaryKey": params.get("primaryKey"),
-            "format": fmt.value,
-            "csvDelimiter": params.get("csvDelimiter"),
-            "skipCreation": params.get("skipCreation", False),
-            "payloadSize": len(payload),
-            "allowIndexCreation": access_of(request).allows_action("indexes.create"),
-        },
     )
     del documents
     return await enqueue(request, task, payload)
@@ -222,13 +219,7 @@ async def get_document(request: Request) -> Response:
 
 async def _delete_ids(request: Request, uid: str, ids: list[str]) -> Response:
     params = META_QUERY.parse(request.query_params.multi_items())
-    task = new_task(
-        "documentDeletion",
-        uid,
-        details={"providedIds": len(ids), "deletedDocuments": None, "originalFilter": None},
-        custom_metadata=params.get("customMetadata"),
-        params={"operation": "ids", "ids": ids},
-    )
+    task = builders.document_deletion_by_ids(uid, ids, params.get("customMetadata"))
     return await enqueue(request, task)
 
 
@@ -255,17 +246,7 @@ async def delete_by_filter(request: Request) -> Response:
     if node is None:
         raise LumiError("invalid_document_filter", "Sending an empty filter is forbidden.")
     check_contains(node, engine_of(request).experimental_features()["containsFilter"])
-    task = new_task(
-        "documentDeletion",
-        uid,
-        details={
-            "providedIds": 0,
-            "deletedDocuments": None,
-            "originalFilter": orjson.dumps(value).decode(),
-        },
-        custom_metadata=params.get("customMetadata"),
-        params={"operation": "filter", "filter": value},
-    )
+    task = builders.document_deletion_by_filter(uid, value, params.get("customMetadata"))
     return await enqueue(request, task)
 
 
@@ -273,13 +254,7 @@ async def delete_by_filter(request: Request) -> Response:
 async def clear_documents(request: Request) -> Response:
     uid = path_index_uid(request)
     params = META_QUERY.parse(request.query_params.multi_items())
-    task = new_task(
-        "documentDeletion",
-        uid,
-        details={"deletedDocuments": None},
-        custom_metadata=params.get("customMetadata"),
-        params={"operation": "clear"},
-    )
+    task = builders.documents_clear(uid, params.get("customMetadata"))
     return await enqueue(request, task)
 
 

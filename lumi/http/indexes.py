@@ -10,7 +10,7 @@ from starlette.responses import Response
 from lumi.errors import LumiError
 from lumi.http.auth import access_of
 from lumi.http.body import read_body
-from lumi.http.enqueue import engine_of, enqueue, new_task
+from lumi.http.enqueue import engine_of, enqueue
 from lumi.http.params import body_index_uid, path_index_uid
 from lumi.http.responses import json
 from lumi.http.routing import endpoint
@@ -29,6 +29,7 @@ from lumi.http.validation import (
     string,
 )
 from lumi.http.views import index_view, offset_page
+from lumi.tasks import builders
 
 PAGE_QUERY = Query(
     [
@@ -98,13 +99,7 @@ async def create_index(request: Request) -> Response:
     body = CREATE_BODY.parse(await json_body(request))
     _check_index_allowed(request, body["uid"])
     primary_key = body.get("primaryKey")
-    task = new_task(
-        "indexCreation",
-        body["uid"],
-        details={"primaryKey": primary_key},
-        params={"primaryKey": primary_key},
-    )
-    return await enqueue(request, task)
+    return await enqueue(request, builders.index_creation(body["uid"], primary_key))
 
 
 @endpoint("GET", "/indexes/{index_uid}", "indexes.get")
@@ -125,23 +120,16 @@ async def update_index(request: Request) -> Response:
                     f"Immutable field `{field}`: expected one of `primaryKey`, `uid`",
                 )
     body = UPDATE_BODY.parse(raw)
-    primary_key = body.get("primaryKey")
-    details: dict[str, Any] = {"primaryKey": primary_key}
-    params: dict[str, Any] = {"primaryKey": primary_key}
     new_uid = body.get("uid")
     if new_uid is not None and new_uid != uid:
         _check_index_allowed(request, new_uid)
-        details.update(oldIndexUid=uid, newIndexUid=new_uid)
-        params["newUid"] = new_uid
-    return await enqueue(request, new_task("indexUpdate", uid, details=details, params=params))
+    return await enqueue(request, builders.index_update(uid, body.get("primaryKey"), new_uid))
 
 
 @endpoint("DELETE", "/indexes/{index_uid}", "indexes.delete")
 async def delete_index(request: Request) -> Response:
     uid = path_index_uid(request)
-    return await enqueue(
-        request, new_task("indexDeletion", uid, details={"deletedDocuments": None})
-    )
+    return await enqueue(request, builders.index_deletion(uid))
 
 
 @endpoint("POST", "/swap-indexes", "indexes.swap")
@@ -150,13 +138,7 @@ async def swap_indexes(request: Request) -> Response:
     for swap in swaps:
         for uid in swap["indexes"]:
             _check_index_allowed(request, uid)
-    task = new_task(
-        "indexSwap",
-        None,
-        details={"swaps": swaps},
-        params={"swaps": swaps},
-    )
-    return await enqueue(request, task)
+    return await enqueue(request, builders.index_swap(swaps))
 
 
 def _parse_swaps(raw: Any) -> list[dict[str, Any]]:

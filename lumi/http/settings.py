@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from lumi.http.auth import access_of
 from lumi.http.documents import META_QUERY
-from lumi.http.enqueue import engine_of, enqueue, new_task
+from lumi.http.enqueue import engine_of, enqueue
 from lumi.http.indexes import json_body
 from lumi.http.params import path_index_uid
 from lumi.http.responses import json
@@ -25,13 +25,13 @@ from lumi.http.routing import Endpoint, endpoint
 from lumi.index.settings import (
     SETTINGS,
     SettingSpec,
-    details_view,
     reset_all_patch,
     setting_view,
     settings_view,
     validate_setting,
     validate_settings_patch,
 )
+from lumi.tasks import builders
 
 _ROOT = "/indexes/{index_uid}/settings"
 
@@ -48,12 +48,8 @@ async def _enqueue_patch(
 ) -> Response:
     params = META_QUERY.parse(request.query_params.multi_items())
     creates = not reset and access_of(request).allows_action("indexes.create")
-    task = new_task(
-        "settingsUpdate",
-        uid,
-        details=details_view(patch),
-        custom_metadata=params.get("customMetadata"),
-        params={"settings": patch, "allowIndexCreation": creates},
+    task = builders.settings_update(
+        uid, patch, allow_index_creation=creates, custom_metadata=params.get("customMetadata")
     )
     return await enqueue(request, task)
 

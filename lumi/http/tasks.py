@@ -13,10 +13,11 @@ from starlette.responses import Response, StreamingResponse
 
 from lumi.errors import LumiError
 from lumi.http.auth import index_filter
-from lumi.http.enqueue import engine_of, enqueue, new_task
+from lumi.http.enqueue import engine_of, enqueue
 from lumi.http.responses import json
 from lumi.http.routing import endpoint
 from lumi.http.task_params import FILTER_QUERY, LIST_QUERY, missing_filters, task_query
+from lumi.tasks import builders
 from lumi.tasks.models import Task
 
 STREAM_POLL_SECONDS = 0.1
@@ -81,13 +82,8 @@ async def _filter_task(request: Request, kind: str, verb: str) -> Response:
     query = task_query(params)
     engine = engine_of(request)
     allowed = _allowed(request)
-    counter = "canceledTasks" if kind == "taskCancelation" else "deletedTasks"
     raw_query = request.url.query
-    task = new_task(
-        kind,
-        None,
-        details={"matchedTasks": 0, counter: None, "originalFilter": f"?{raw_query}"},
-    )
+    task = builders.task_filter_task(kind, raw_query)
 
     def matcher(txn: Any, below: int) -> Any:
         return engine.matching_tasks(txn, query, below, allowed)

@@ -9,22 +9,27 @@ queue on a slow timer.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import select
 import socket
 from pathlib import Path
 
 
+@functools.cache
 def socket_address(data_dir: Path) -> str:
     digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:32]
     return f"\0lumi-scheduler-{digest}"
 
 
+_SENDER = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+_SENDER.setblocking(False)
+
+
 def wake(data_dir: Path) -> None:
     """Tell the scheduler there is work; never blocks, never fails."""
-    with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-        sock.setblocking(False)
-        sock.sendto(b"!", socket_address(data_dir))
+    with contextlib.suppress(OSError):
+        _SENDER.sendto(b"!", socket_address(data_dir))
 
 
 class WakeSocket:

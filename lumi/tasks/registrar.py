@@ -9,6 +9,8 @@ and wakes the scheduler. A 202 is therefore only sent once its task is on disk.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import queue
 import threading
 from collections.abc import Callable
@@ -63,19 +65,32 @@ def register_now(store: TaskStore, txn: lmdb.Transaction, reg: Registration) -> 
     return store.register(txn, task, payload, now_ns())
 
 
+# Where the outcome of a registration goes: a thread-safe future, or an asyncio future of a
+# given event loop (resolved in one callback per loop and commit, to wake each loop once).
+Sink = Future[Task] | tuple[asyncio.AbstractEventLoop, asyncio.Future[Task]]
+Outcome = Task | BaseException
+
+
 class Registrar:
-    """One committer thread per process; ``submit`` is safe from any thread."""
+    """One committer thread per process; ``submit`` is safe from any thread, ``submit_async``
+    from a running event loop."""
 
     def __init__(self, store: TaskStore, on_commit: Callable[[], None]) -> None:
         self.store = store
         self.on_commit = on_commit
-        self._queue: queue.Queue[tuple[Registration, Future[Task]] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[Registration, Sink] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="lumi-registrar", daemon=True)
         self._thread.start()
 
     def submit(self, reg: Registration) -> Future[Task]:
         future: Future[Task] = Future()
         self._queue.put((reg, future))
+        return future
+
+    def submit_async(self, reg: Registration) -> asyncio.Future[Task]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Task] = loop.create_future()
+        self._queue.put((reg, (loop, future)))
         return future
 
     def close(self) -> None:
@@ -99,22 +114,44 @@ class Registrar:
                 group.append(more)
             self._commit(group)
 
-    def _commit(self, group: list[tuple[Registration, Future[Task]]]) -> None:
-        done: list[tuple[Future[Task], Task | BaseException]] = []
+    def _commit(self, group: list[tuple[Registration, Sink]]) -> None:
+        done: list[tuple[Sink, Outcome]] = []
         try:
             with lmdb_errors(), self.store.write() as txn:
-                for reg, future in group:
+                for reg, sink in group:
                     try:
-                        done.append((future, register_now(self.store, txn, reg)))
+                        done.append((sink, register_now(self.store, txn, reg)))
                     except LumiError as error:
-                        done.append((future, error))
+                        done.append((sink, error))
         except Exception as error:  # the commit itself failed: nothing was registered
-            for _reg, future in group:
-                future.set_exception(error)
-            return
-        for future, outcome in done:
-            if isinstance(outcome, BaseException):
-                future.set_exception(outcome)
-            else:
-                future.set_result(outcome)
-        self.on_commit()
+            done = [(sink, error) for _reg, sink in group]
+        else:
+            self.on_commit()
+        _deliver(done)
+
+
+def _deliver(done: list[tuple[Sink, Outcome]]) -> None:
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Task], Outcome]]] = {}
+    for sink, outcome in done:
+        if isinstance(sink, Future):
+            _settle(sink, outcome)
+        else:
+            loop, future = sink
+            by_loop.setdefault(loop, []).append((future, outcome))
+    for loop, items in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # the loop was closed meanwhile
+            loop.call_soon_threadsafe(_settle_all, items)
+
+
+def _settle(future: Future[Task] | asyncio.Future[Task], outcome: Outcome) -> None:
+    if future.done():
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
+def _settle_all(items: list[tuple[asyncio.Future[Task], Outcome]]) -> None:
+    for future, outcome in items:
+        _settle(future, outcome)

@@ -68,6 +68,8 @@ class SchedulerOptions:
     max_batch_bytes: int = 10 * 1024**3
     max_indexing_memory: int = 2 * 1024**3
     max_indexing_workers: int = 1
+    dump_dir: Path = Path("dumps")
+    snapshot_dir: Path = Path("snapshots")
 
 
 class Scheduler:
@@ -132,6 +134,8 @@ class Scheduler:
             max_indexing_memory=self.options.max_indexing_memory,
             max_indexing_workers=self.options.max_indexing_workers,
             payload=self._payload,
+            dump_dir=self.options.dump_dir,
+            snapshot_dir=self.options.snapshot_dir,
         )
         try:
             outcome = run_batch(ctx)

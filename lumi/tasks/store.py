@@ -102,6 +102,29 @@ class TaskStore:
         self.put_task(txn, task, None)
         return task
 
+    def restore_task(self, txn: lmdb.Transaction, task: Task) -> None:
+        """Store a task as given, uid and enqueue time kept (importing a dump); the uid
+        counter and the last enqueue time move past it."""
+        meta = self.db["meta"]
+        txn.put(codecs.u64(task.enqueued_at) + codecs.u32(task.uid), b"", db=self.db["enqueued_at"])
+        self.put_task(txn, task, None)
+        if task.uid >= self.next_task_uid(txn):
+            txn.put(_NEXT_TASK, codecs.u32(task.uid + 1), db=meta)
+        last = txn.get(_LAST_ENQUEUED, db=meta)
+        if last is None or codecs.from_u64(last) < task.enqueued_at:
+            txn.put(_LAST_ENQUEUED, codecs.u64(task.enqueued_at), db=meta)
+
+    def put_payload(self, txn: lmdb.Transaction, uid: int, payload: bytes) -> None:
+        txn.put(codecs.u32(uid), payload, db=self.db["payloads"])
+
+    def reserve_uids(self, txn: lmdb.Transaction, next_task: int, next_batch: int) -> None:
+        """Make the next registered task and batch get at least these uids."""
+        meta = self.db["meta"]
+        if next_task > self.next_task_uid(txn):
+            txn.put(_NEXT_TASK, codecs.u32(next_task), db=meta)
+        if next_batch > self.next_batch_uid(txn):
+            txn.put(_NEXT_BATCH, codecs.u32(next_batch), db=meta)
+
     def put_task(self, txn: lmdb.Transaction, task: Task, old: Task | None) -> None:
         """Write ``task`` and move its uid between bitmaps where its fields changed."""
         txn.put(codecs.u32(task.uid), codecs.dumps(task.to_record()), db=self.db["tasks"])

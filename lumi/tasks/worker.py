@@ -11,12 +11,15 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 from types import FrameType
 
 from lumi.config import Config, child_config
+from lumi.gc_tuning import tune_gc
 from lumi.logs import setup_logging
 from lumi.tasks.notify import WakeSocket
 from lumi.tasks.scheduler import Scheduler, SchedulerOptions
+from lumi.tasks.snapshot_schedule import SnapshotSchedule
 from lumi.tasks.store import TaskStore
 from lumi.tasks.webhooks import WebhookDispatcher
 
@@ -37,10 +40,13 @@ def run(config: Config) -> None:
             max_batch_bytes=config.batch_bytes_limit,
             max_indexing_memory=config.indexing_memory,
             max_indexing_workers=config.indexing_workers,
+            dump_dir=Path(config.dump_dir),
+            snapshot_dir=Path(config.snapshot_dir),
         ),
         on_batch_done=webhooks.batch_done,
     )
     wake = WakeSocket(data_dir)
+    snapshots = SnapshotSchedule(store, config.schedule_snapshot)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         scheduler.stopping = True
@@ -48,10 +54,12 @@ def run(config: Config) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     scheduler.recover()
+    tune_gc()
     log.debug("scheduler ready (pid %d)", os.getpid())
     while not scheduler.stopping:
+        snapshots.register_due()
         if not scheduler.tick():
-            wake.wait(0.5)
+            wake.wait(snapshots.wait_time(0.5))
     wake.close()
 
 

@@ -227,8 +227,6 @@ def test_facet_distribution_and_stats(restaurants: meilisearch.index.Index) -> N
     filtered = restaurants.search("", {"facets": ["*"], "filter": "type = pizza"})
     assert filtered["facetDistribution"]["chain"] == {"napiz": 2}
     assert sorted(filtered["facetDistribution"]) == [
-        "_geo.lat",
-        "_geo.lng",
         "chain",
         "rating",
         "tags",

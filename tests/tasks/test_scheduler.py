@@ -196,3 +196,23 @@ def test_processing_is_never_stored(harness: Harness) -> None:
     harness.run_all()
     assert seen[:2] == ["enqueued", "processing"]
     assert harness.task(task.uid).status == "succeeded"
+
+
+def test_bad_geo_fails_the_task_once_geo_is_filterable(harness: Harness) -> None:
+    settings = Task(
+        uid=0,
+        type="settingsUpdate",
+        index_uid="places",
+        enqueued_at=0,
+        details={"filterableAttributes": ["_geo"]},
+        params={"settings": {"filterableAttributes": ["_geo"]}},
+    )
+    harness.register(settings)
+    harness.run_all()
+    bad = harness.add_documents("places", [{"id": 1, "_geo": {"lat": "north", "lng": 2}}])
+    good = harness.add_documents("places", [{"id": 2, "_geo": {"lat": 48.8, "lng": 2.3}}])
+    harness.run_all()
+    failed = harness.task(bad.uid)
+    assert failed.status == "failed"
+    assert failed.error is not None and failed.error["code"] == "invalid_document_geo_field"
+    assert harness.task(good.uid).status == "succeeded"

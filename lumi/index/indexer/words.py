@@ -25,7 +25,7 @@ import lmdb
 from lumi.index.fields import flatten, matches_attribute
 from lumi.index.index import Index
 from lumi.index.indexer.extract import STRUCTURES, ExtractConfig, extract
-from lumi.index.indexer.postings import combine_deltas, write_delta
+from lumi.index.indexer.postings import write_deltas
 from lumi.index.indexer.write import Change
 from lumi.index.settings import setting_view
 from lumi.storage import codecs
@@ -146,18 +146,18 @@ def _paths(document: dict, out: set[str]) -> None:
 
 def _write(ctx: BuildContext, config: ExtractConfig, changes: list[Change]) -> None:
     """Extract ``changes`` (one per document), in one piece per worker, and merge the
-    combined delta: each key is rewritten once per batch, which matters for the large
-    posting lists of frequent words and short prefixes."""
+    pieces' deltas together: each key is rewritten once per batch, which matters for the
+    large posting lists of frequent words and short prefixes."""
     workers = ctx.max_workers
     if workers <= 1 or len(changes) < _PARALLEL_FROM:
-        write_delta(ctx.index, ctx.txn, extract(config, changes))
+        write_deltas(ctx.index, ctx.txn, [extract(config, changes)])
         return
     pool = _executor(workers)
     size = -(-len(changes) // workers)
     futures = [
         pool.submit(extract, config, changes[i : i + size]) for i in range(0, len(changes), size)
     ]
-    write_delta(ctx.index, ctx.txn, combine_deltas([future.result() for future in futures]))
+    write_deltas(ctx.index, ctx.txn, [future.result() for future in futures])
 
 
 def _executor(workers: int) -> ProcessPoolExecutor:

@@ -1,1 +1,2 @@
-"""Filter expressions: the parser (grammar in its docstring), the AST and the evaluator."""
+"""Filter expressions: the parser (grammar in its docstring), the AST, the evaluator over the
+facet structures, and the geo filters it delegates to."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import lmdb
@@ -59,3 +60,6 @@ class BatchContext:
     max_indexing_memory: int
     max_indexing_workers: int
     payload: Callable[[Task], bytes]
+    # Where dump and snapshot files are written (``--dump-dir``, ``--snapshot-dir``).
+    dump_dir: Path = Path("dumps")
+    snapshot_dir: Path = Path("snapshots")

@@ -5,8 +5,12 @@ from __future__ import annotations
 from lumi.errors import LumiError
 from lumi.tasks.autobatcher import BatchKind
 from lumi.tasks.process.base import BatchContext, BatchOutcome
+from lumi.tasks.process.compaction import compact_index
+from lumi.tasks.process.dumps import create_dump
+from lumi.tasks.process.export import run_export
 from lumi.tasks.process.index_batch import run_index_batch
 from lumi.tasks.process.indexes import create_index, delete_index, swap_indexes, update_index
+from lumi.tasks.process.snapshots import create_snapshot
 from lumi.tasks.process.tasks import cancel_tasks, delete_tasks
 from lumi.timefmt import now_ns
 
@@ -32,4 +36,12 @@ def run_batch(ctx: BatchContext) -> BatchOutcome:
         return cancel_tasks(ctx, now_ns())
     if kind == BatchKind.TASK_DELETION:
         return delete_tasks(ctx)
+    if kind == BatchKind.DUMP:
+        return create_dump(ctx)
+    if kind == BatchKind.SNAPSHOT:
+        return create_snapshot(ctx)
+    if kind == BatchKind.INDEX_COMPACTION:
+        return compact_index(ctx)
+    if kind == BatchKind.EXPORT:
+        return run_export(ctx)
     raise LumiError("internal", f"Batches of kind `{kind}` are not supported by this server.")

@@ -9,8 +9,9 @@ document of the batch.
 from __future__ import annotations
 
 from lumi.errors import LumiError
-from lumi.index.documents import document_id, infer_primary_key, merge_documents
+from lumi.index.documents import document_id, infer_primary_key, merge_documents, validate_geo
 from lumi.index.payloads import PayloadFormat, parse_documents
+from lumi.index.settings import is_filterable, is_sortable
 from lumi.search.filters.evaluate import FilterEvaluator
 from lumi.search.filters.parser import parse_filter
 from lumi.tasks.models import Task
@@ -87,6 +88,9 @@ class DocumentTaskRunner:
             )
             key = self._primary_key(task, documents)
             ids = [document_id(doc, key) for doc in documents] if key is not None else []
+            if self._geo_checked():
+                for doc, external_id in zip(documents, ids, strict=True):
+                    validate_geo(doc, external_id)
         except LumiError as error:
             return TaskResult.failed(error, {"receivedDocuments": received, "indexedDocuments": 0})
         if key is not None and self.index_key is None:
@@ -95,6 +99,11 @@ class DocumentTaskRunner:
             "succeeded",
             {"receivedDocuments": received, "indexedDocuments": self._write(task, ids, documents)},
         )
+
+    def _geo_checked(self) -> bool:
+        """``_geo`` values are validated once ``_geo`` is filterable or sortable."""
+        settings = self.work.index.settings(self.work.txn)
+        return is_filterable(settings, "_geo") is not None or is_sortable(settings, "_geo")
 
     def _primary_key(self, task: Task, documents: list[dict]) -> str | None:
         wanted = task.params.get("primaryKey")
