@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from lumi.errors import LumiError
+from lumi.messages import compact_json, did_you_mean, kind_of
 
 # Every action name, in the order the API lists them.
 ACTIONS: tuple[str, ...] = (
@@ -185,27 +186,6 @@ def global_action_message(action: str) -> str:
 # --- JSON body messages ------------------------------------------------------------------
 
 
-def kind_of(value: Any) -> str:
-    """How a JSON value's kind is named in messages ("a positive integer", "an array"...)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "a positive integer" if value >= 0 else "a negative integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
-
-
-def compact_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
 def type_error(path: str, expected: str, value: Any) -> str:
     """``Invalid value type at `.x`: expected a string, but found ...`` (no path at the root)."""
     where = f" at `{path}`" if path else ""
@@ -225,55 +205,3 @@ def unknown_value(value: str, path: str, accepted: Sequence[str]) -> str:
 def unknown_field(field: str, accepted: Sequence[str]) -> str:
     hint = did_you_mean(field, accepted)
     return f"Unknown field `{field}`: {hint}expected one of {_one_of(accepted)}"
-
-
-def did_you_mean(received: str, accepted: Sequence[str]) -> str:
-    """``did you mean `x`? `` when a close accepted name exists, else an empty string.
-
-    The allowed distance grows with the length (in bytes) of what was received; below four
-    bytes no hint is given. The first closest name wins.
-    """
-    size = len(received.encode())
-    if size <= 3:
-        return ""
-    allowed = 1 if size <= 7 else 2 if size <= 12 else 3 if size <= 17 else 4 if size <= 24 else 5
-    best: str | None = None
-    best_distance = allowed + 1
-    for candidate in accepted:
-        distance = damerau_levenshtein(received, candidate)
-        if distance < best_distance:
-            best, best_distance = candidate, distance
-    return "" if best is None else f"did you mean `{best}`? "
-
-
-def damerau_levenshtein(a: str, b: str) -> int:
-    """Edit distance where swapping two characters costs one, even when other edits happen
-    between them (the unrestricted variant, not optimal string alignment)."""
-    la, lb = len(a), len(b)
-    inf = la + lb
-    # d[i + 1][j + 1] is the distance between a[:i] and b[:j]; row and column 0 are sentinels.
-    d = [[inf] * (lb + 2) for _ in range(la + 2)]
-    for i in range(la + 1):
-        d[i + 1][1] = i
-    for j in range(lb + 1):
-        d[1][j + 1] = j
-    last_row: dict[str, int] = {}
-    for i in range(1, la + 1):
-        ca = a[i - 1]
-        last_col = 0
-        for j in range(1, lb + 1):
-            cb = b[j - 1]
-            k = last_row.get(cb, 0)
-            col = last_col
-            cost = 1
-            if ca == cb:
-                cost = 0
-                last_col = j
-            d[i + 1][j + 1] = min(
-                d[i][j] + cost,
-                d[i + 1][j] + 1,
-                d[i][j + 1] + 1,
-                d[k][col] + (i - k - 1) + 1 + (j - col - 1),
-            )
-        last_row[ca] = i
-    return d[la + 1][lb + 1]

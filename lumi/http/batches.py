@@ -15,7 +15,7 @@ from lumi.http.auth import index_filter
 from lumi.http.enqueue import engine_of
 from lumi.http.responses import json
 from lumi.http.routing import endpoint
-from lumi.http.task_params import LIST_QUERY, task_query
+from lumi.http.task_params import list_page
 from lumi.http.tasks import STREAM_POLL_SECONDS, parse_uid
 
 
@@ -33,23 +33,7 @@ def _visible(request: Request, view: dict[str, Any]) -> bool:
 
 @endpoint("GET", "/batches", "tasks.get")
 async def list_batches(request: Request) -> Response:
-    params = LIST_QUERY.parse(request.query_params.multi_items())
-    page = engine_of(request).list_batches(
-        task_query(params),
-        params.get("from"),
-        params["limit"],
-        params["reverse"],
-        _allowed(request),
-    )
-    return json(
-        {
-            "results": page.results,
-            "total": page.total,
-            "limit": page.limit,
-            "from": page.from_,
-            "next": page.next,
-        }
-    )
+    return json(list_page(request, engine_of(request).list_batches))
 
 
 @endpoint("GET", "/batches/{uid}", "tasks.get")

@@ -4,9 +4,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from starlette.requests import Request
+
+from lumi.engine import Page
 from lumi.errors import LumiError
+from lumi.http.auth import index_filter
 from lumi.http.validation import Field, Invalid, Query, q_boolean, q_integer, q_list
 from lumi.index.registry import is_valid_index_uid
 from lumi.tasks.models import STATUSES, TASK_TYPES, TYPES_BY_LOWER
@@ -133,3 +138,22 @@ def missing_filters(verb: str) -> LumiError:
         "`beforeEnqueuedAt`, `afterEnqueuedAt`, `beforeStartedAt`, `afterStartedAt`, "
         "`beforeFinishedAt`, `afterFinishedAt`.",
     )
+
+
+def list_page(request: Request, lister: Callable[..., Page]) -> dict[str, Any]:
+    """``GET /tasks`` or ``GET /batches``: parse the parameters, list, and render the page."""
+    params = LIST_QUERY.parse(request.query_params.multi_items())
+    page = lister(
+        task_query(params),
+        params.get("from"),
+        params["limit"],
+        params["reverse"],
+        index_filter(request),
+    )
+    return {
+        "results": page.results,
+        "total": page.total,
+        "limit": page.limit,
+        "from": page.from_,
+        "next": page.next,
+    }

@@ -16,7 +16,7 @@ from lumi.http.auth import index_filter
 from lumi.http.enqueue import engine_of, enqueue
 from lumi.http.responses import json
 from lumi.http.routing import endpoint
-from lumi.http.task_params import FILTER_QUERY, LIST_QUERY, missing_filters, task_query
+from lumi.http.task_params import FILTER_QUERY, list_page, missing_filters, task_query
 from lumi.tasks import builders
 from lumi.tasks.models import Task
 
@@ -44,23 +44,7 @@ def _visible(request: Request, task: Task) -> bool:
 
 @endpoint("GET", "/tasks", "tasks.get")
 async def list_tasks(request: Request) -> Response:
-    params = LIST_QUERY.parse(request.query_params.multi_items())
-    page = engine_of(request).list_tasks(
-        task_query(params),
-        params.get("from"),
-        params["limit"],
-        params["reverse"],
-        _allowed(request),
-    )
-    return json(
-        {
-            "results": page.results,
-            "total": page.total,
-            "limit": page.limit,
-            "from": page.from_,
-            "next": page.next,
-        }
-    )
+    return json(list_page(request, engine_of(request).list_tasks))
 
 
 @endpoint("GET", "/tasks/{uid}", "tasks.get")

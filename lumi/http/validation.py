@@ -27,11 +27,11 @@ from typing import Any
 from lumi.errors import LumiError
 from lumi.http.jsonerrors import DOCUMENT_CONTENT_TYPES as DOCUMENT_CONTENT_TYPES
 from lumi.http.jsonerrors import JSON_CONTENT_TYPES as JSON_CONTENT_TYPES
-from lumi.http.jsonerrors import backticked, compact_json, did_you_mean
 from lumi.http.jsonerrors import check_content_type as check_content_type
 from lumi.http.jsonerrors import parse_json_body as parse_json_body
 from lumi.http.jsonerrors import require_json_content_type as require_json_content_type
 from lumi.http.jsonerrors import truncate_detail as truncate_detail
+from lumi.messages import backticked, compact_json, did_you_mean, kind_of
 
 Parser = Callable[[Any], Any]
 U32_MAX = 2**32 - 1
@@ -152,24 +152,6 @@ class _MissingKey(Failure):
     def describe(self, prefix: str, query: bool) -> str:
         noun = "parameter" if query else "field"
         return f"Missing {noun} `{self.name}`{self.where(prefix, ' inside', query)}"
-
-
-def kind_of(value: Any) -> str:
-    """How a JSON value is named in messages (``0`` counts as a positive integer)."""
-    kind = type(value)
-    if kind is str:
-        return "a string"
-    if kind is bool:
-        return "a boolean"
-    if kind is int:
-        return "a positive integer" if value >= 0 else "a negative integer"
-    if kind is float:
-        return "a number"
-    if kind is list:
-        return "an array"
-    if kind is dict:
-        return "an object"
-    return "null"
 
 
 # --------------------------------------------------------------------------- schemas

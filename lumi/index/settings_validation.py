@@ -11,13 +11,11 @@ and deduplicated, maps sorted by key, granular filterable rules with their defau
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-import orjson
-
 from lumi.errors import LumiError
+from lumi.messages import compact_json, did_you_mean, kind_of
 
 Validator = Callable[[Any, str, str], Any]
 
@@ -40,31 +38,6 @@ LOCALES: tuple[str, ...] = tuple(_LOCALE_CODES.split())
 
 def _where(path: str, word: str) -> str:
     return f" {word} `{path}`" if path else ""
-
-
-def kind_of(value: Any) -> str:
-    """The JSON kind of a value as the reference names it in messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "a positive integer" if value >= 0 else "a negative integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
-
-
-def compact_json(value: Any) -> str:
-    """Compact JSON text, as the reference prints offending values."""
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:  # integers beyond 64 bits
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def describe(value: Any) -> str:
@@ -107,46 +80,6 @@ def unknown_value(code: str, path: str, value: str, accepted: Sequence[str]) -> 
     return LumiError(
         code, f"Unknown value `{value}`{where}: {hint}expected one of {_one_of(accepted)}"
     )
-
-
-def did_you_mean(received: str, accepted: Sequence[str]) -> str:
-    """A ``did you mean `x`? `` hint when a candidate is within the typo budget of the input.
-
-    The budget grows with the input's byte length (none under 4 bytes), like the reference.
-    """
-    size = len(received.encode())
-    if size <= 3:
-        return ""
-    budget = 1 if size <= 7 else 2 if size <= 12 else 3 if size <= 17 else 4 if size <= 24 else 5
-    best: tuple[int, str] | None = None
-    for candidate in accepted:
-        distance = _damerau_levenshtein(received, candidate)
-        if distance <= budget and (best is None or distance < best[0]):
-            best = (distance, candidate)
-    return "" if best is None else f"did you mean `{best[1]}`? "
-
-
-def _damerau_levenshtein(a: str, b: str) -> int:
-    """Unrestricted Damerau-Levenshtein distance (transpositions of non-adjacent runs count)."""
-    infinity = len(a) + len(b)
-    rows = [[infinity] * (len(b) + 2)] + [[infinity, i] + [0] * len(b) for i in range(len(a) + 1)]
-    rows[1] = [infinity, *range(len(b) + 1)]
-    last_row: dict[str, int] = {}
-    for i in range(1, len(a) + 1):
-        last_col = 0
-        for j in range(1, len(b) + 1):
-            k, col = last_row.get(b[j - 1], 0), last_col
-            cost = 1
-            if a[i - 1] == b[j - 1]:
-                cost, last_col = 0, j
-            rows[i + 1][j + 1] = min(
-                rows[i][j] + cost,
-                rows[i + 1][j] + 1,
-                rows[i][j + 1] + 1,
-                rows[k][col] + (i - k - 1) + 1 + (j - col - 1),
-            )
-        last_row[a[i - 1]] = i
-    return rows[len(a) + 1][len(b) + 1]
 
 
 # ---------------------------------------------------------------- scalar and list validators

@@ -6,6 +6,7 @@ import pytest
 
 from lumi.auth import actions as act
 from lumi.errors import LumiError
+from lumi.messages import edit_distance
 
 EVERY_ACTION = (
     "`*`, `search`, `documents.*`, `documents.add`, `documents.get`, `documents.delete`, "
@@ -152,7 +153,7 @@ def test_did_you_mean(received: str, accepted: list[str], hint: str) -> None:
     [("a", "a", 0), ("", "ab", 2), ("abc", "acb", 1), ("ca", "abc", 2), ("kitten", "sitting", 3)],
 )
 def test_damerau_levenshtein(a: str, b: str, distance: int) -> None:
-    assert act.damerau_levenshtein(a, b) == distance
+    assert edit_distance(a, b) == distance
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ import orjson
 import pytest
 
 from lumi.errors import LumiError
-from lumi.http.jsonerrors import compact_json, format_float
 from lumi.http.validation import (
     DOCUMENT_CONTENT_TYPES,
     U32_MAX,
@@ -37,6 +36,7 @@ from lumi.http.validation import (
     string,
     truncate_detail,
 )
+from lumi.messages import compact_json, format_float
 
 # --------------------------------------------------------------------------- schemas under test
 
