@@ -84,11 +84,12 @@ def test_imported_indexes_answer_searches_and_pending_tasks_run(
     import_dump(tmp_path / "dumps" / f"{uid}.dump", tmp_path / "copy")
     with Lumi(tmp_path / "copy") as lumi:
         movies = lumi.index("movies")
+        # The replayed task may run at any moment: check the imported state without it.
+        assert lumi.wait_for_task(pending.uid)["status"] == "succeeded"
         assert [hit["id"] for hit in movies.search("fury")["hits"]] == [3]
-        assert [hit["id"] for hit in movies.search("robot")["hits"]] == [2]
+        assert [hit["id"] for hit in movies.search("robot", filter="year != 2020")["hits"]] == [2]
         filtered = movies.search("", filter="year = 2015", sort=["year:asc"])
         assert sorted(hit["id"] for hit in filtered["hits"]) == [1, 3]
-        assert lumi.wait_for_task(pending.uid)["status"] == "succeeded"
         assert [hit["id"] for hit in movies.search("mars")["hits"]] == [9]
         created = lumi.create_index("books")
         assert created["taskUid"] == pending.uid + 1

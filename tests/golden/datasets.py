@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import gzip
 import itertools
-from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets"
+from tests.support.datasets import SHARED_DATASETS
+
+SHARED = SHARED_DATASETS
 PYPI_SAMPLE = 20_000
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 import gc
 import gzip
 import zlib
-from pathlib import Path
 
 import brotli
 import pytest
@@ -18,8 +17,9 @@ from lumi.index.payloads import (
     validate_csv_delimiter,
 )
 from lumi.index.payloads import _malformed as _malformed
+from tests.support.datasets import SHARED_DATASETS
 
-FIXTURES = Path("/work/shared/datasets/meili-sdk")
+FIXTURES = SHARED_DATASETS / "meili-sdk"
 JSON, NDJSON, CSV = PayloadFormat.JSON, PayloadFormat.NDJSON, PayloadFormat.CSV
 ACCEPTED = "`application/json`, `application/x-ndjson`, `text/csv`"
 BODY = b'[{"id": 1, "title": "Carol"}, {"id": 2, "title": "Wonder Woman"}]' * 20
