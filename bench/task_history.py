@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import lmdb
-from pyroaring import BitMap
 
-from lumi.storage import codecs
 from lumi.tasks.batch_summary import batch_stats, merge_details
 from lumi.tasks.models import Batch, Task
 from lumi.tasks.store import TaskStore
@@ -56,40 +54,6 @@ _SETTINGS_ERROR = {
 }
 
 
-class BulkTaskStore(TaskStore):
-    """A task store whose bitmap updates stay in memory until ``flush``.
-
-    ``register`` and ``put_task`` update up to five posting lists per task; rewriting a
-    posting list of a million uids on every task would make a bulk load quadratic, so this
-    subclass applies the same changes to cached bitmaps and writes each one once per
-    transaction.
-    """
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        self._cache: dict[tuple[str, bytes], BitMap] = {}
-
-    def _cached(self, txn: lmdb.Transaction, db_name: str, key: bytes) -> BitMap:
-        bm = self._cache.get((db_name, key))
-        if bm is None:
-            bm = self._cache[(db_name, key)] = self.bitmap(txn, db_name, key)
-        return bm
-
-    def _bitmap_add(self, txn: lmdb.Transaction, db_name: str, key: bytes, uid: int) -> None:
-        self._cached(txn, db_name, key).add(uid)
-
-    def _bitmap_remove(self, txn: lmdb.Transaction, db_name: str, key: bytes, uid: int) -> None:
-        self._cached(txn, db_name, key).discard(uid)
-
-    def flush(self, txn: lmdb.Transaction) -> None:
-        for (db_name, key), bm in self._cache.items():
-            if bm:
-                txn.put(key, codecs.bitmap_bytes(bm), db=self.db[db_name])
-            else:
-                txn.delete(key, db=self.db[db_name])
-        self._cache.clear()
-
-
 @dataclass(slots=True)
 class _Clock:
     """Simulated time in nanoseconds, advancing a little with every event."""
@@ -106,7 +70,7 @@ def build_history(data_dir: Path, count: int, *, seed: int = 1, commit_every: in
     """Write ``count`` finished tasks (and their batches) into ``data_dir/tasks``; returns
     the number of batches."""
     rng = random.Random(seed)
-    store = BulkTaskStore(data_dir / "tasks")
+    store = TaskStore(data_dir / "tasks")
     span = 30 * 86_400 * _SECOND
     clock = _Clock(now=time.time_ns() - span, step=max(1, span // max(count, 1) // 2))
     written = 0
@@ -118,7 +82,6 @@ def build_history(data_dir: Path, count: int, *, seed: int = 1, commit_every: in
                 while written < goal:
                     written += _one_batch(store, txn, rng, clock, goal - written)
                     batches += 1
-                store.flush(txn)
     finally:
         store.close()
     return batches

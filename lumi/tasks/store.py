@@ -11,6 +11,7 @@ payload are committed by the same fsync; large ones are files under ``update_fil
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,8 @@ class TaskStore:
         self.path = path
         self.env = open_env(path, map_size=map_size, max_dbs=len(_DBS) + 2)
         self.db = {name: self.env.open_db(name.encode()) for name in _DBS}
+        # Posting lists changed in each open write transaction, written at its commit.
+        self._pending: dict[int, dict[tuple[str, bytes], BitMap]] = {}
 
     def close(self) -> None:
         self.env.close()
@@ -65,8 +68,25 @@ class TaskStore:
     def read(self) -> lmdb.Transaction:
         return self.env.begin(buffers=False)
 
-    def write(self) -> lmdb.Transaction:
-        return self.env.begin(write=True)
+    @contextlib.contextmanager
+    def write(self) -> Iterator[lmdb.Transaction]:
+        """A write transaction, committed when the block ends without an exception.
+
+        Bitmap updates made through ``put_task`` stay in memory until a read needs them or
+        the commit: a batch of a thousand tasks then rewrites each posting list once, not a
+        thousand times, and holds the write lock that much shorter.
+        """
+        txn = self.env.begin(write=True)
+        self._pending[id(txn)] = {}
+        try:
+            yield txn
+            self._flush(txn)
+            txn.commit()
+        except BaseException:
+            txn.abort()
+            raise
+        finally:
+            self._pending.pop(id(txn), None)
 
     # ---- tasks -------------------------------------------------------------------------
 
@@ -149,6 +169,7 @@ class TaskStore:
 
     def delete_tasks(self, txn: lmdb.Transaction, uids: BitMap) -> None:
         """Remove finished tasks and every trace of them in the indexes of the store."""
+        self._flush(txn)
         touched_batches: set[int] = set()
         for task in list(self.get_tasks(txn, uids)):
             txn.delete(codecs.u32(task.uid), db=self.db["tasks"])
@@ -180,9 +201,11 @@ class TaskStore:
     # ---- bitmaps -----------------------------------------------------------------------
 
     def bitmap(self, txn: lmdb.Transaction, db_name: str, key: bytes) -> BitMap:
+        self._flush(txn)
         return codecs.bitmap(txn.get(key, db=self.db[db_name]))
 
     def bitmap_keys(self, txn: lmdb.Transaction, db_name: str) -> Iterator[tuple[bytes, BitMap]]:
+        self._flush(txn)
         with txn.cursor(db=self.db[db_name]) as cur:
             for key, value in cur:
                 yield key, codecs.bitmap(value)
@@ -216,18 +239,32 @@ class TaskStore:
                 out.append(codecs.from_u32(key[8:12]))
         return out
 
+    def _cached(self, txn: lmdb.Transaction, db_name: str, key: bytes) -> BitMap:
+        pending = self._pending.get(id(txn))
+        if pending is None:  # a transaction not opened by ``write``: no deferral
+            raise RuntimeError("task store writes must use TaskStore.write()")
+        bm = pending.get((db_name, key))
+        if bm is None:
+            bm = pending[(db_name, key)] = codecs.bitmap(txn.get(key, db=self.db[db_name]))
+        return bm
+
     def _bitmap_add(self, txn: lmdb.Transaction, db_name: str, key: bytes, uid: int) -> None:
-        bm = codecs.bitmap(txn.get(key, db=self.db[db_name]))
-        bm.add(uid)
-        txn.put(key, codecs.bitmap_bytes(bm), db=self.db[db_name])
+        self._cached(txn, db_name, key).add(uid)
 
     def _bitmap_remove(self, txn: lmdb.Transaction, db_name: str, key: bytes, uid: int) -> None:
-        bm = codecs.bitmap(txn.get(key, db=self.db[db_name]))
-        bm.discard(uid)
-        if bm:
-            txn.put(key, codecs.bitmap_bytes(bm), db=self.db[db_name])
-        else:
-            txn.delete(key, db=self.db[db_name])
+        self._cached(txn, db_name, key).discard(uid)
+
+    def _flush(self, txn: lmdb.Transaction) -> None:
+        """Write the posting lists changed so far in ``txn``."""
+        pending = self._pending.get(id(txn))
+        if not pending:
+            return
+        for (db_name, key), bm in pending.items():
+            if bm:
+                txn.put(key, codecs.bitmap_bytes(bm), db=self.db[db_name])
+            else:
+                txn.delete(key, db=self.db[db_name])
+        pending.clear()
 
     def _subtract_everywhere(self, txn: lmdb.Transaction, db_name: str, uids: BitMap) -> None:
         for key, bm in list(self.bitmap_keys(txn, db_name)):
