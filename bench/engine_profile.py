@@ -1,12 +1,14 @@
 """Engine profile on the PyPI dataset: indexing speed and query latency, without HTTP.
 
     .venv/bin/python bench/engine_profile.py build --dir /tmp/pypi.lumi [--limit N] [--workers 2]
-        [--chunk 10000]
+        [--chunk 10000] [--max-memory MiB] [--profile]
     .venv/bin/python bench/engine_profile.py query --dir /tmp/pypi.lumi [--repeat 3]
 
 ``build`` feeds the documents through ``Index`` + ``DocumentWriter`` + the registered
-extractors in chunks of 10 000 (as the scheduler does) and prints docs/s, wall time, peak
-RSS (this process and its workers) and the size on disk. ``query`` runs a fixed mixed set
+extractors in chunks of 10 000, in one deferred build completed by ``finish_changes`` (as
+the scheduler does), and prints docs/s, wall time, CPU time, peak RSS (this process and its
+workers) and the size on disk; ``--profile`` adds cProfile's top functions of this process
+(the workers' extraction shows there as waiting). ``query`` runs a fixed mixed set
 of one-word, multi-word, prefix and typo queries and prints p50/p95/max in milliseconds,
 then the slowest of a set of queries built to be expensive.
 """
@@ -14,8 +16,10 @@ then the slowest of a set of queries built to be expensive.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gzip
 import itertools
+import pstats
 import resource
 import shutil
 import statistics
@@ -27,7 +31,7 @@ import orjson
 
 from lumi.index.index import Index
 from lumi.index.indexer import words
-from lumi.index.indexer.build import BuildContext, apply_changes
+from lumi.index.indexer.build import BuildContext, apply_changes, finish_changes
 from lumi.index.indexer.write import DocumentWriter
 
 DATASET = Path(__file__).resolve().parents[2] / "shared/datasets/pypi-packages.ndjson.gz"
@@ -121,13 +125,31 @@ def _usage() -> tuple[float, float, float, float]:
     )
 
 
-def build(directory: Path, limit: int | None, workers: int, chunk: int = CHUNK) -> None:
+def build(
+    directory: Path,
+    limit: int | None,
+    workers: int,
+    chunk: int = CHUNK,
+    max_memory: int = 2 * 1024**3,
+    profile: bool = False,
+) -> None:
     shutil.rmtree(directory, ignore_errors=True)
     index = Index(directory)
     lines = itertools.islice(gzip.open(DATASET), limit)  # noqa: SIM115
+    profiler = cProfile.Profile() if profile else None
+    if profiler is not None:
+        profiler.enable()
     start = time.perf_counter()
     txn = index.write()
-    ctx = BuildContext(index, txn, index.settings(txn), lambda: None, max_workers=workers)
+    ctx = BuildContext(
+        index,
+        txn,
+        index.settings(txn),
+        lambda: None,
+        max_workers=workers,
+        max_memory=max_memory,
+        deferred=True,
+    )
     writer = DocumentWriter(index, txn, lambda changes: apply_changes(ctx, changes))
     count = 0
     for line in lines:
@@ -137,9 +159,12 @@ def build(directory: Path, limit: int | None, workers: int, chunk: int = CHUNK) 
         if writer.pending >= chunk:
             writer.flush()
     writer.finish()
+    finish_changes(ctx)
     index.set_primary_key(txn, "id")
     txn.commit()
     elapsed = time.perf_counter() - start
+    if profiler is not None:
+        profiler.disable()
     words.close_pool()  # workers' usage is only counted once they exit
     size = sum(f.stat().st_size for f in directory.iterdir()) / 1024**2
     cpu, worker_cpu, rss, worker_rss = _usage()
@@ -148,6 +173,8 @@ def build(directory: Path, limit: int | None, workers: int, chunk: int = CHUNK) 
     print(f"CPU time       parent {cpu:.1f} s, workers {worker_cpu:.1f} s")
     print(f"peak RSS       parent {rss:.0f} MB, largest worker {worker_rss:.0f} MB")
     print(f"size on disk   {size:.0f} MB")
+    if profiler is not None:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
 def query(directory: Path, repeat: int) -> None:
@@ -189,9 +216,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--chunk", type=int, default=CHUNK, help="documents per extractor call")
+    parser.add_argument("--max-memory", type=int, default=2048, help="indexing memory, MiB")
+    parser.add_argument("--profile", action="store_true", help="cProfile the build")
     args = parser.parse_args()
     if args.command == "build":
-        build(args.dir, args.limit, args.workers, args.chunk)
+        build(
+            args.dir, args.limit, args.workers, args.chunk, args.max_memory * 1024**2, args.profile
+        )
     else:
         query(args.dir, args.repeat)
 

@@ -4,13 +4,20 @@ An ``Extractor`` owns some sub-databases of the index (see ``lumi.index.layout``
 about every document change of a batch (old and new versions, so it can remove stale
 postings before adding new ones) and can rebuild its structures from all documents when a
 setting it depends on changes. ``EXTRACTORS`` lists them; the scheduler calls
-``apply_changes`` through the ``DocumentWriter`` sink and ``rebuild`` after settings updates.
+``apply_changes`` through the ``DocumentWriter`` sink, ``finish_changes`` once the batch's
+documents are all written, and ``rebuild`` after settings updates.
+
+With ``BuildContext.deferred`` an extractor may keep work pending between ``apply`` calls
+(postings buffered across chunks, extraction still running in worker processes) until
+``finish_changes``; the caller promises to call it before anything reads the extractor's
+structures and before committing. Without it every ``apply_changes`` call leaves the
+structures complete.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import lmdb
@@ -32,6 +39,10 @@ class BuildContext:
     max_workers: int = 1
     # Memory budget in bytes for in-memory buffers before they must be written out.
     max_memory: int = 1024**3
+    # Whether extractors may keep work pending until ``finish_changes`` (see above).
+    deferred: bool = False
+    # Each extractor's pending work for this transaction, by family.
+    pending: dict[str, Any] = field(default_factory=dict)
 
 
 class Extractor(Protocol):
@@ -41,7 +52,11 @@ class Extractor(Protocol):
     family: str
 
     def apply(self, ctx: BuildContext, changes: Sequence[Change]) -> None:
-        """Update the structures for these changed documents (docid, old, new)."""
+        """Update the structures for these changed documents (docid, old, new); completely
+        unless ``ctx.deferred``."""
+
+    def finish(self, ctx: BuildContext) -> None:
+        """Complete whatever ``apply`` left pending in ``ctx``."""
 
     def rebuild(self, ctx: BuildContext) -> None:
         """Drop this family's structures and rebuild them from every stored document."""
@@ -55,9 +70,16 @@ def apply_changes(ctx: BuildContext, changes: Sequence[Change]) -> None:
         extractor.apply(ctx, changes)
 
 
+def finish_changes(ctx: BuildContext) -> None:
+    """Complete the pending work of every extractor: the structures are then exact."""
+    for extractor in EXTRACTORS:
+        extractor.finish(ctx)
+
+
 def rebuild(ctx: BuildContext, families: set[str]) -> None:
     for extractor in EXTRACTORS:
         if extractor.family in families:
+            extractor.finish(ctx)
             extractor.rebuild(ctx)
 
 

@@ -2,9 +2,9 @@
 
 ``extract`` runs in worker processes (or inline for small batches). It turns the old and
 new versions of changed documents into, for every word structure, the documents to add
-to and to remove from each key, as serialized roaring bitmaps, plus the per-document
-position records. The parent merges those into LMDB (``postings``); keeping this module
-free of LMDB lets any process run it.
+to and to remove from each key (serialized roaring bitmaps, or a bare docid for a key with
+one document), plus the per-document position records. The parent merges those into LMDB
+(``postings``); keeping this module free of LMDB lets any process run it.
 
 What a document contributes (only its searchable fields, flattened to dot paths):
 
@@ -23,6 +23,9 @@ a gap of 8 positions, like a hard separator. Positions past 65 535 in a field ar
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,8 +65,9 @@ class ExtractConfig:
     pairs: bool  # proximityPrecision is byWord
 
 
-# structure -> key -> serialized bitmap
-Postings = dict[str, dict[bytes, bytes]]
+# structure -> key -> its documents: a serialized bitmap, or the docid itself when it is the
+# only one, as it is for most keys of a piece (which spares encoding and decoding a bitmap).
+Postings = dict[str, dict[bytes, bytes | int]]
 
 
 @dataclass(slots=True)
@@ -74,6 +78,7 @@ class Delta:
     removed: Postings
     records: list[tuple[int, bytes]]  # position records to write
     dropped: list[int]  # documents whose position record goes away
+    size: int = 0  # bytes of the serialized bitmaps of ``added`` and ``removed``
 
 
 class _Collector:
@@ -125,23 +130,47 @@ class _Collector:
         return {prefix.encode(): docids for prefix, docids in found.items()}
 
 
-def _serialize(table: dict[bytes, list[int]]) -> dict[bytes, bytes]:
-    return {key: BitMap(docids).serialize() for key, docids in table.items()}
+def _serialize(table: dict[bytes, list[int]]) -> dict[bytes, bytes | int]:
+    return {
+        key: docids[0] if len(docids) == 1 else BitMap(docids).serialize()
+        for key, docids in table.items()
+    }
+
+
+def _size(postings: Postings) -> int:
+    return sum(len(v) for table in postings.values() for v in table.values() if type(v) is bytes)
 
 
 def extract(config: ExtractConfig, changes: list[tuple[int, Any, Any]]) -> Delta:
     """The delta of ``changes`` (docid, old document or None, new document or None)."""
     added, removed = _Collector(), _Collector()
+    words = tokenizer_for(config.text).words
     records: list[tuple[int, bytes]] = []
     dropped: list[int] = []
-    for docid, old, new in changes:
-        if old is not None:
-            _document(config, docid, old, removed)
-        if new is not None:
-            records.append((docid, _document(config, docid, new, added)))
-        else:
-            dropped.append(docid)
-    return Delta(added.postings(config), removed.postings(config), records, dropped)
+    with _collector_paused():
+        for docid, old, new in changes:
+            if old is not None:
+                _document(config, docid, old, removed, words)
+            if new is not None:
+                records.append((docid, _document(config, docid, new, added, words)))
+            else:
+                dropped.append(docid)
+        plus, minus = added.postings(config), removed.postings(config)
+    return Delta(plus, minus, records, dropped, _size(plus) + _size(minus))
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Extraction allocates millions of lists and tuples that stay alive until it returns
+    and form no reference cycle: letting the cyclic garbage collector walk them over and
+    over meanwhile costs a third of the extraction time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _text_of(value: Any) -> str | None:
@@ -156,16 +185,23 @@ def _text_of(value: Any) -> str | None:
 
 
 def document_words(
-    config: ExtractConfig, document: dict, pairs: set[tuple[str, str]] | None = None
+    config: ExtractConfig,
+    document: dict,
+    pairs: set[tuple[str, str]] | None = None,
+    words: Callable[[str], list[tuple[str, int]]] | None = None,
 ) -> tuple[dict[str, list[int]], list[list[int]]]:
     """``{word: [fid << 16 | position, ...]}`` and ``[[fid, word count], ...]`` of a document;
-    adds the pairs of words at consecutive positions to ``pairs`` when given."""
-    words = tokenizer_for(config.text).words
+    adds the pairs of words at consecutive positions to ``pairs`` when given. ``words`` is
+    the tokenizer's ``words`` for ``config.text`` (looked up when not given)."""
+    if words is None:
+        words = tokenizer_for(config.text).words
     plain_numbers = not config.text.stop_words
     fields = config.fields
     positions: dict[str, list[int]] = {}
+    known_word = positions.get
+    add_pair = pairs.add if pairs is not None else None
     counts: list[list[int]] = []
-    for path, values in flatten(document).items():
+    for path, values in _leaves(document):
         fid = fields.get(path)
         if fid is None:
             continue
@@ -173,28 +209,29 @@ def document_words(
         offset = 0
         total = 0
         for value in values:
-            if plain_numbers and type(value) is int:
+            kind = type(value)
+            if kind is str:
+                found = words(value)
+            elif plain_numbers and kind is int:
                 found = [(str(value if value >= 0 else -value), 0)]
             else:
                 text = _text_of(value)
-                if text is None:
-                    continue
-                found = words(text)
-                if not found:
-                    continue
+                found = words(text) if text is not None else None
+            if not found:
+                continue
             previous = ""
             last = -2
             for word, position in found:
                 position += offset
                 if position > MAX_POSITION:
                     break
-                known = positions.get(word)
+                known = known_word(word)
                 if known is None:
                     positions[word] = [base | position]
                 else:
                     known.append(base | position)
-                if position == last + 1 and pairs is not None:
-                    pairs.add((previous, word))
+                if position == last + 1 and add_pair is not None:
+                    add_pair((previous, word))
                 previous = word
                 last = position
                 total += 1
@@ -204,38 +241,72 @@ def document_words(
     return positions, counts
 
 
-def _document(config: ExtractConfig, docid: int, document: dict, out: _Collector) -> bytes:
-    """Add one document's postings to ``out``; return its position record."""
+def _leaves(document: dict) -> Iterable[tuple[str, Sequence[Any]]]:
+    """``flatten(document).items()``, with a shortcut for flat documents (the common case)."""
+    for value in document.values():
+        kind = type(value)
+        if kind is dict or kind is list:
+            return flatten(document).items()
+    return [(key, (value,)) for key, value in document.items()]
+
+
+def _document(
+    config: ExtractConfig,
+    docid: int,
+    document: dict,
+    out: _Collector,
+    words: Callable[[str], list[tuple[str, int]]],
+) -> bytes:
+    """Add one document's postings to ``out``; return its position record. The appends are
+    written out in full: this runs for every word of every document."""
     pairs: set[tuple[str, str]] | None = set() if config.pairs else None
-    positions, counts = document_words(config, document, pairs)
+    positions, counts = document_words(config, document, pairs, words)
     exact_fids = config.exact_fids
     word_table, fid_table, position_table = out.word, out.fid, out.position
+    word_get, fid_get, position_get = word_table.get, fid_table.get, position_table.get
     for word, packed in positions.items():
-        if len(packed) == 1:
+        if len(packed) == 1:  # most words occur once in a document
             first = packed[0]
-            fids: Any = (first >> 16,)
+            fid = first >> 16
             best = first & 0xFFFF
-        else:
-            fids = {p >> 16 for p in packed}
-            best = min(p & 0xFFFF for p in packed)
-        table = word_table
-        if exact_fids and not exact_fids.isdisjoint(fids):
-            _append(out.exact, word, docid)
-            if exact_fids.issuperset(fids):
-                table = None
-        if table is not None:
-            known = table.get(word)
+            if exact_fids and fid in exact_fids:
+                _append(out.exact, word, docid)
+            else:
+                known = word_get(word)
+                if known is None:
+                    word_table[word] = [docid]
+                else:
+                    known.append(docid)
+            key: Any = (word, fid)
+            known = fid_get(key)
             if known is None:
-                table[word] = [docid]
+                fid_table[key] = [docid]
             else:
                 known.append(docid)
-        for fid in fids:
-            _append(fid_table, (word, fid), docid)
-        _append(position_table, (word, best if best < 16 else 11 + best.bit_length()), docid)
+        else:
+            fids = {p >> 16 for p in packed}
+            best = min([p & 0xFFFF for p in packed])
+            if exact_fids and not exact_fids.isdisjoint(fids):
+                _append(out.exact, word, docid)
+            if not exact_fids or not exact_fids.issuperset(fids):
+                _append(word_table, word, docid)
+            for fid in fids:
+                _append(fid_table, (word, fid), docid)
+        key = (word, best if best < 16 else 11 + best.bit_length())
+        known = position_get(key)
+        if known is None:
+            position_table[key] = [docid]
+        else:
+            known.append(docid)
     if pairs:
         pair_table = out.pair
+        pair_get = pair_table.get
         for pair in pairs:
-            _append(pair_table, pair, docid)
+            known = pair_get(pair)
+            if known is None:
+                pair_table[pair] = [docid]
+            else:
+                known.append(docid)
     for fid, total in counts:
         if total <= MAX_COUNTED_WORDS:
             _append(out.counts, (fid, total), docid)

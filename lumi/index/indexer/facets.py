@@ -16,7 +16,9 @@ the field's own path, objects inside arrays are walked like any object.
 For each batch chunk the old and new versions of every changed document are turned into
 sets of keys; only the difference is written, so a replaced or deleted document never leaves
 a stale posting behind. Bitmap updates are gathered per key and merged into LMDB once per
-chunk, in key order.
+chunk, in key order. Nothing is left pending between chunks (``finish`` has nothing to do),
+even in a deferred build: a deletion by filter in the middle of a batch reads these
+structures.
 """
 
 from __future__ import annotations
@@ -111,6 +113,8 @@ class FacetExtractor:
 
     def apply(self, ctx: BuildContext, changes: Sequence[Change]) -> None:
         selection = self.selection(ctx.settings)
+        if selection.empty:  # no facet structures, so none to update
+            return
         pending = _Pending(ctx.index.db)
         for docid, old, new in changes:
             if old is not None and new is not None and old == new:
@@ -119,6 +123,9 @@ class FacetExtractor:
             after = self.keys(selection, docid, new) if new is not None else _NO_KEYS
             pending.change(ctx.txn, docid, before, after)
         pending.flush(ctx.txn)
+
+    def finish(self, ctx: BuildContext) -> None:
+        """Every ``apply`` completes its work."""
 
     def rebuild(self, ctx: BuildContext) -> None:
         for name in _DBS:

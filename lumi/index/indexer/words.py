@@ -9,23 +9,28 @@ nothing in memory: the typo dictionary is read from LMDB too, so every read tran
 sees structures consistent with its snapshot.
 
 Large batches are tokenized by a pool of worker processes (``ctx.max_workers``); the parent
-merges their deltas and is the only one writing to LMDB.
+folds their deltas into a ``PostingBuffer`` and is the only one writing to LMDB. When the
+build context is ``deferred``, changes gather into pieces of ``_PIECE`` documents per worker
+(the larger a piece, the fewer keys the parent has to fold per document), a piece's
+extraction runs while the parent writes the next documents, and the buffer is merged into
+LMDB by ``finish``, or earlier when it outgrows its budget (``_buffer_budget``).
 """
 
 from __future__ import annotations
 
 import atexit
 import multiprocessing
+from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import lmdb
 
 from lumi.index.fields import flatten, matches_attribute
 from lumi.index.index import Index
-from lumi.index.indexer.extract import STRUCTURES, ExtractConfig, extract
-from lumi.index.indexer.postings import write_deltas
+from lumi.index.indexer.extract import STRUCTURES, Delta, ExtractConfig, extract
+from lumi.index.indexer.postings import PostingBuffer
 from lumi.index.indexer.write import Change
 from lumi.index.settings import setting_view
 from lumi.storage import codecs
@@ -38,6 +43,12 @@ FIELDS_KEY = b"word_fields"
 OWNED = (*STRUCTURES, "docid_word_positions", "reversed_words")
 # Below this many changes the pool's pickling costs more than it saves.
 _PARALLEL_FROM = 2_000
+# Documents a worker extracts at once in a deferred build.
+_PIECE = 20_000
+# The most the posting buffer may hold (estimated) before it is merged into LMDB. Beyond
+# this, merging keys less often saves no measurable time (the frequent keys have gathered
+# most of their postings already) while memory grows and lookups lose locality.
+_BUFFER_CAP = 512 * 1024**2
 _REBUILD_CHUNK = 20_000
 
 _pool: ProcessPoolExecutor | None = None
@@ -64,10 +75,15 @@ class WordsExtractor:
     family = "words"
 
     def apply(self, ctx: BuildContext, changes: Sequence[Change]) -> None:
-        if not changes:
-            return
-        config = _config(ctx, changes)
-        _write(ctx, config, _collapse(changes))
+        if changes:
+            _pipeline(ctx).add(ctx, _config(ctx, changes), changes)
+        if not ctx.deferred:
+            self.finish(ctx)
+
+    def finish(self, ctx: BuildContext) -> None:
+        pipeline: _Pipeline | None = ctx.pending.pop(self.family, None)
+        if pipeline is not None:
+            pipeline.finish(ctx)
 
     def rebuild(self, ctx: BuildContext) -> None:
         for name in OWNED:
@@ -75,8 +91,79 @@ class WordsExtractor:
         ctx.txn.delete(FIELDS_KEY, db=ctx.index.db["main"])
         for chunk in _stored_chunks(ctx):
             ctx.check_abort()
-            config = _config(ctx, chunk)
-            _write(ctx, config, chunk)
+            _pipeline(ctx).add(ctx, _config(ctx, chunk), chunk)
+        self.finish(ctx)
+
+
+def _pipeline(ctx: BuildContext) -> _Pipeline:
+    pipeline = ctx.pending.get(WordsExtractor.family)
+    if pipeline is None:
+        pipeline = ctx.pending[WordsExtractor.family] = _Pipeline()
+    return pipeline
+
+
+class _Pipeline:
+    """A build's changes on their way into LMDB: gathered (``waiting``), extracted by the
+    workers (``running``, oldest first), folded into ``buffer`` in that order, and merged
+    into LMDB by ``finish``."""
+
+    __slots__ = ("buffer", "config", "running", "waiting")
+
+    def __init__(self) -> None:
+        self.waiting: list[Change] = []
+        self.config: ExtractConfig | None = None
+        self.running: deque[Future[Delta]] = deque()
+        self.buffer = PostingBuffer()
+
+    def add(self, ctx: BuildContext, config: ExtractConfig, changes: Sequence[Change]) -> None:
+        if self.waiting and config != self.config:
+            self.submit(ctx)
+        self.config = config
+        self.waiting.extend(changes)
+        if not ctx.deferred or len(self.waiting) >= ctx.max_workers * _PIECE:
+            self.submit(ctx)
+
+    def submit(self, ctx: BuildContext) -> None:
+        """Extract the waiting changes, in one piece per worker; fold the pieces submitted
+        before, so the workers extract these while the caller prepares the next ones."""
+        changes = _collapse(self.waiting)
+        config = self.config
+        assert config is not None
+        self.waiting = []
+        workers = ctx.max_workers
+        if workers <= 1 or len(changes) < _PARALLEL_FROM:
+            done: Future[Delta] = Future()
+            done.set_result(extract(config, changes))
+            self.running.append(done)
+        else:
+            pool = _executor(workers)
+            size = -(-len(changes) // workers)
+            self.running.extend(
+                pool.submit(extract, config, changes[i : i + size])
+                for i in range(0, len(changes), size)
+            )
+        self.fold_until(ctx, workers)
+        if self.buffer.size > _buffer_budget(ctx):
+            self.fold_until(ctx, 0)
+            self.buffer.write(ctx.index, ctx.txn)
+
+    def fold_until(self, ctx: BuildContext, left: int) -> None:
+        """Fold finished pieces, waiting for them, until ``left`` remain running."""
+        running, buffer = self.running, self.buffer
+        while len(running) > left:
+            buffer.fold(ctx.index, ctx.txn, running.popleft().result())
+
+    def finish(self, ctx: BuildContext) -> None:
+        if self.waiting:
+            self.submit(ctx)
+        self.fold_until(ctx, 0)
+        self.buffer.write(ctx.index, ctx.txn)
+
+
+def _buffer_budget(ctx: BuildContext) -> int:
+    """A quarter of the indexing memory (documents, LMDB's dirty pages and the workers take
+    the rest), at most ``_BUFFER_CAP``."""
+    return min(ctx.max_memory // 4, _BUFFER_CAP)
 
 
 def _collapse(changes: Sequence[Change]) -> list[Change]:
@@ -142,22 +229,6 @@ def _paths(document: dict, out: set[str]) -> None:
             out.update(flatten({key: value}))
         else:
             out.add(key)
-
-
-def _write(ctx: BuildContext, config: ExtractConfig, changes: list[Change]) -> None:
-    """Extract ``changes`` (one per document), in one piece per worker, and merge the
-    pieces' deltas together: each key is rewritten once per batch, which matters for the
-    large posting lists of frequent words and short prefixes."""
-    workers = ctx.max_workers
-    if workers <= 1 or len(changes) < _PARALLEL_FROM:
-        write_deltas(ctx.index, ctx.txn, [extract(config, changes)])
-        return
-    pool = _executor(workers)
-    size = -(-len(changes) // workers)
-    futures = [
-        pool.submit(extract, config, changes[i : i + size]) for i in range(0, len(changes), size)
-    ]
-    write_deltas(ctx.index, ctx.txn, [future.result() for future in futures])
 
 
 def _executor(workers: int) -> ProcessPoolExecutor:

@@ -14,7 +14,7 @@ import lmdb
 
 from lumi.errors import LumiError
 from lumi.index.index import Index
-from lumi.index.indexer.build import BuildContext, apply_changes, rebuild
+from lumi.index.indexer.build import BuildContext, apply_changes, finish_changes, rebuild
 from lumi.index.indexer.write import Change, DocumentWriter
 from lumi.index.registry import IndexMeta
 from lumi.tasks.process.base import BatchContext, TaskResult
@@ -37,14 +37,19 @@ class IndexWork:
     def clear_documents(self) -> int:
         """Drop every document; returns how many there were."""
         self.writer.flush()
+        if self.build is not None:
+            finish_changes(self.build)  # nothing pending may be written after the clear
         count = self.index.number_of_documents(self.txn)
         self.index.clear_all(self.txn)
         self.writer = DocumentWriter(self.index, self.txn, self.writer.sink)
         return count
 
     def finish(self) -> None:
-        """Write pending document changes, then rebuild what settings changes made stale."""
+        """Write pending document changes, complete the search structures, then rebuild
+        what settings changes made stale."""
         self.writer.finish()
+        if self.build is not None:
+            finish_changes(self.build)
         if self.stale and self.build is not None:
             self.build.settings = self.index.settings(self.txn)
             rebuild(self.build, self.stale)
@@ -81,6 +86,7 @@ def open_index_work(ctx: BatchContext, uid: str, *, create: bool) -> Iterator[In
             check_abort=ctx.check_abort,
             max_workers=ctx.max_indexing_workers,
             max_memory=ctx.max_indexing_memory,
+            deferred=True,  # completed by ``IndexWork.finish`` (or a clear) before commit
         )
 
         def sink(changes: list[Change]) -> None:

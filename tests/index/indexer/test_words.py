@@ -8,8 +8,9 @@ import pytest
 from pyroaring import BitMap
 
 from lumi.index.indexer import words
-from lumi.index.indexer.build import BuildContext, rebuild
+from lumi.index.indexer.build import BuildContext, apply_changes, finish_changes, rebuild
 from lumi.index.indexer.words import OWNED
+from lumi.index.indexer.write import DocumentWriter
 from tests.search.word_index import SmallIndex
 
 Make = Callable[..., SmallIndex]
@@ -109,3 +110,81 @@ def test_a_document_changed_twice_in_one_batch(small_index: Make) -> None:
     assert built.ids("second ") == [2]
     assert built.ids("third ") == [1]
     assert _dump(built) == _rebuilt(built)
+
+
+def _build(
+    path: Path,
+    operations: list[tuple[str, dict | str]],
+    *,
+    deferred: bool,
+    chunk: int,
+    workers: int,
+) -> SmallIndex:
+    """Apply ``("put", document)`` / ``("delete", id)`` operations in one transaction, handing
+    the changes over every ``chunk`` operations, as the scheduler does."""
+    built = SmallIndex(path)
+    with built.index.write() as txn:
+        ctx = BuildContext(
+            built.index, txn, {}, lambda: None, max_workers=workers, deferred=deferred
+        )
+        writer = DocumentWriter(built.index, txn, lambda changes: apply_changes(ctx, changes))
+        for count, (kind, value) in enumerate(operations, 1):
+            if kind == "put":
+                assert isinstance(value, dict)
+                writer.put(str(value["id"]), value)
+            else:
+                writer.delete(str(value))
+            if count % chunk == 0:
+                writer.flush()
+        writer.finish()
+        finish_changes(ctx)
+    return built
+
+
+OPERATIONS: list[tuple[str, dict | str]] = [
+    *(("put", {"id": i, "t": f"word{i % 7} common text{i % 3}", "n": i}) for i in range(40)),
+    ("put", {"id": 3, "t": "replaced entirely"}),
+    ("delete", "5"),
+    ("put", {"id": 10, "t": "word1 changed"}),
+    ("put", {"id": 40, "t": "fresh document"}),  # reuses the freed internal id of 5
+    ("put", {"id": 3, "t": "replaced twice"}),
+    ("delete", "11"),
+    ("put", {"id": 11, "t": "back again"}),
+]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("cap", [None, 1], ids=["one merge", "merged as it goes"])
+def test_a_deferred_batch_equals_applying_it_chunk_by_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, cap: int | None
+) -> None:
+    """Pieces gathered across chunks, extracted in parallel and merged once (or whenever the
+    buffer outgrows its budget) give the very structures of one merge per chunk."""
+    monkeypatch.setattr(words, "_PIECE", 4)
+    monkeypatch.setattr(words, "_PARALLEL_FROM", 2)
+    if cap is not None:
+        monkeypatch.setattr(words, "_BUFFER_CAP", cap)
+    stepwise = _build(tmp_path / "stepwise", OPERATIONS, deferred=False, chunk=6, workers=1)
+    deferred = _build(tmp_path / "deferred", OPERATIONS, deferred=True, chunk=6, workers=workers)
+    expected = _dump(stepwise)
+    assert _dump(deferred) == expected
+    assert expected == _rebuilt(stepwise)
+    assert deferred.ids("replaced ") == [3]
+    assert deferred.ids("entirely ") == []
+    assert deferred.ids("fresh ") == [40]
+    stepwise.index.close()
+    deferred.index.close()
+
+
+def test_deferred_changes_are_written_by_finish(tmp_path: Path) -> None:
+    built = SmallIndex(tmp_path / "index")
+    with built.index.write() as txn:
+        ctx = BuildContext(built.index, txn, {}, lambda: None, deferred=True)
+        apply_changes(ctx, [(0, None, {"id": 1, "t": "pending"})])
+        assert txn.get(b"pending", db=built.index.db["word_docids"]) is None
+        finish_changes(ctx)
+        assert list(BitMap.deserialize(txn.get(b"pending", db=built.index.db["word_docids"]))) == [
+            0
+        ]
+        assert ctx.pending == {}
+    built.index.close()
