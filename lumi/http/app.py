@@ -5,6 +5,7 @@ body, never a stack trace.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -193,10 +194,31 @@ async def _unexpected(_request: Request, exc: Exception) -> Response:
     return error_response(LumiError("internal", "An internal error occurred."))
 
 
+# How often a web worker closes the environments of deleted or compacted indexes.
+SWEEP_SECONDS = 2.0
+
+
+async def _sweep_unlisted(engine: Engine) -> None:
+    """Close, now and then, the environments of indexes that are gone, so their disk space
+    is freed while the server runs. It runs on the event loop, between requests, so no
+    request is reading the environments it closes."""
+    while True:
+        await asyncio.sleep(SWEEP_SECONDS)
+        try:
+            engine.registry.close_unlisted()
+        except Exception:  # a sweep that fails is tried again; the worker must go on
+            log.exception("closing the environments of deleted indexes failed")
+
+
 def _lifespan(engine: Engine) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        sweeper = None
+        if not engine.registry.writable:
+            sweeper = asyncio.create_task(_sweep_unlisted(engine))
         yield
+        if sweeper is not None:
+            sweeper.cancel()
         engine.close()
 
     return lifespan

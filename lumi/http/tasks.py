@@ -14,6 +14,7 @@ from starlette.responses import Response, StreamingResponse
 from lumi.errors import LumiError
 from lumi.http.auth import index_filter
 from lumi.http.enqueue import engine_of, enqueue
+from lumi.http.features import require_feature
 from lumi.http.responses import json
 from lumi.http.routing import endpoint
 from lumi.http.task_params import FILTER_QUERY, list_page, missing_filters, task_query
@@ -21,6 +22,10 @@ from lumi.tasks import builders
 from lumi.tasks.models import Task
 
 STREAM_POLL_SECONDS = 0.1
+TASK_DOCUMENTS_DISABLED = (
+    "Getting the documents of an enqueued task requires enabling the `get task documents "
+    "route` experimental feature. See https://github.com/orgs/meilisearch/discussions/808"
+)
 
 
 def parse_uid(raw: str, code: str, noun: str) -> int:
@@ -87,6 +92,7 @@ async def delete_tasks(request: Request) -> Response:
 
 @endpoint("GET", "/tasks/{uid}/documents", "tasks.get")
 async def task_documents(request: Request) -> Response:
+    require_feature(request, "getTaskDocumentsRoute", TASK_DOCUMENTS_DISABLED)
     uid = parse_uid(request.path_params["uid"], "invalid_task_uids", "Task")
     engine = engine_of(request)
     task = engine.get_task(uid)

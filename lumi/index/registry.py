@@ -127,6 +127,24 @@ class IndexRegistry:
         for index in indexes:
             index.close()
 
+    def close_unlisted(self) -> list[str]:
+        """Close the environments of this data directory that no index maps to any more
+        (deleted, or replaced by a compacted copy); returns their directory names.
+
+        The scheduler deletes such directories, but their disk space is only freed once
+        every process has closed its handle. Only for read-only registries: a writable one
+        may hold an environment it is creating and has not listed yet.
+        """
+        with self.store.read() as txn:
+            listed = {meta.dir for meta in self.all_meta(txn)}
+        root = self.root.resolve()
+        with _LOCK:
+            gone = [p for p in _OPEN if p.parent == root and p.name not in listed]
+            indexes = [_OPEN.pop(path) for path in gone]
+        for index in indexes:
+            index.close()
+        return [path.name for path in gone]
+
     def destroy(self, dir_name: str) -> None:
         """Close and delete an index directory that no mapping points to any more."""
         self.forget(dir_name)

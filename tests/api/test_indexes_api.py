@@ -4,6 +4,8 @@ deletion, swaps (with ``rename``), index stats, ``/stats``, ``/health`` and ``/v
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +16,7 @@ from meilisearch.errors import MeilisearchApiError
 from tests.api.conftest import wait, wait_ok
 from tests.api.test_errors_api import LINK, UID_RULE, assert_error, newest_task_uid
 from tests.api.test_tasks_api import RFC3339, rfc3339_ns
+from tests.support.server import LumiServer
 
 
 def error(code: str, message: str, kind: str = "invalid_request") -> dict[str, str]:
@@ -468,3 +471,38 @@ def test_version(client: meilisearch.Client, http: httpx.Client) -> None:
     assert list(version) == ["commitSha", "commitDate", "pkgVersion"]
     assert version["pkgVersion"] == "1.50.0"
     assert client.get_version()["pkgVersion"] == "1.50.0"
+
+
+def _processes_mapping(directory: str) -> list[int]:
+    """Pids of this machine's processes with a file of ``directory`` mapped or open."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            maps = (proc / "maps").read_text()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        if directory in maps:
+            pids.append(int(proc.name))
+    return pids
+
+
+def test_a_deleted_index_frees_its_disk_space(
+    client: meilisearch.Client, server: LumiServer, index_uid: str
+) -> None:
+    """Every process closes the deleted index's files, the web workers included (they
+    opened it to search), so the space is given back while the server runs."""
+    root = server.data_dir / "indexes"
+    before = set(root.iterdir())
+    index = client.index(index_uid)
+    wait_ok(client, index.add_documents([{"id": 1, "title": "carol"}]))
+    assert index.search("carol")["hits"] == [{"id": 1, "title": "carol"}]
+    [path] = set(root.iterdir()) - before
+    directory = str(path)
+    assert _processes_mapping(directory)
+    wait_ok(client, client.delete_index(index_uid))
+    deadline = time.monotonic() + 10
+    while _processes_mapping(directory) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_mapping(directory) == []

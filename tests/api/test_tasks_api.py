@@ -829,6 +829,28 @@ def test_delete_by_status_and_type(
 # --------------------------------------------------------------------------- payloads
 
 
+@pytest.fixture
+def task_documents_route(http: httpx.Client) -> Iterator[None]:
+    """The experimental ``getTaskDocumentsRoute`` switched on for one test."""
+    http.patch("/experimental-features", json={"getTaskDocumentsRoute": True}).raise_for_status()
+    yield
+    http.patch("/experimental-features", json={"getTaskDocumentsRoute": False}).raise_for_status()
+
+
+def test_the_documents_of_a_task_need_the_experimental_feature(
+    client: meilisearch.Client, http: httpx.Client, index_uid: str
+) -> None:
+    uid = wait_ok(client, client.index(index_uid).add_documents([{"id": 1}])).uid
+    assert_error(
+        http.get(f"/tasks/{uid}/documents"),
+        400,
+        "feature_not_enabled",
+        "Getting the documents of an enqueued task requires enabling the `get task documents "
+        "route` experimental feature. See https://github.com/orgs/meilisearch/discussions/808",
+    )
+
+
+@pytest.mark.usefixtures("task_documents_route")
 def test_documents_of_an_enqueued_task(
     client: meilisearch.Client, http: httpx.Client, index_uid: str
 ) -> None:
@@ -858,6 +880,7 @@ def test_documents_of_an_enqueued_task(
         )
 
 
+@pytest.mark.usefixtures("task_documents_route")
 def test_documents_of_other_tasks(
     client: meilisearch.Client, http: httpx.Client, index_uid: str
 ) -> None:
