@@ -198,7 +198,7 @@ class EmbeddedIndex:
         return project(doc, fields)
 
     def update_settings(self, settings: dict[str, Any]) -> dict[str, Any]:
-        patch = validate_settings_patch(settings)
+        patch = validate_settings_patch(settings, self.lumi.engine.experimental_features())
         return self.lumi._register(
             builders.settings_update(self.uid, patch, allow_index_creation=True)
         )
@@ -206,13 +206,14 @@ class EmbeddedIndex:
     def get_settings(self) -> dict[str, Any]:
         _meta, index = self.lumi.engine.open_index(self.uid)
         with index.read() as txn:
-            return settings_view(index.settings(txn))
+            return settings_view(index.settings(txn), self.lumi.engine.experimental_features())
 
     def search(self, q: str | None = None, **params: Any) -> dict[str, Any]:
         """Search with the parameters of ``POST /search`` (camelCase names)."""
         body = SEARCH_BODY.parse({"q": q, **params})
         meta, index = self.lumi.engine.open_index(self.uid)
-        options = SearchOptions(features=self.lumi.engine.experimental_features())
+        engine = self.lumi.engine
+        options = SearchOptions(features=engine.experimental_features(), indexes=engine)
         return perform_search(
             SearchTarget(self.uid, meta.primary_key, index), SearchRequest.of(body), options
         )

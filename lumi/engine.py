@@ -248,21 +248,26 @@ class Engine:
         current = self.current_batch()
         return current is not None and uid in current.stats.get("indexUids", {})
 
-    def index_stats(self, uid: str) -> dict[str, Any]:
+    def index_stats(self, uid: str, *, internal_sizes: bool = False) -> dict[str, Any]:
+        """Counts and byte sizes of one index; ``internal_sizes`` adds per sub-database bytes."""
         _meta, index = self.open_index(uid)
         with index.read() as txn:
             count = index.number_of_documents(txn)
             raw_size = index.documents_size(txn)
             distribution = index.field_distribution(txn)
-        return {
+            sizes = index.database_sizes(txn) if internal_sizes else None
+        stats: dict[str, Any] = {
             "numberOfDocuments": count,
             "rawDocumentDbSize": raw_size,
             "avgDocumentSize": raw_size // count if count else 0,
             "isIndexing": self.is_indexing(uid),
-            "numberOfEmbeddings": 0,
-            "numberOfEmbeddedDocuments": 0,
-            "fieldDistribution": distribution,
         }
+        if sizes is not None:
+            stats["internalDatabaseSizes"] = sizes
+        stats["numberOfEmbeddings"] = 0
+        stats["numberOfEmbeddedDocuments"] = 0
+        stats["fieldDistribution"] = distribution
+        return stats
 
     def database_size(self) -> int:
         return directory_size(self.data_dir)

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import cast
 
-import lmdb
-
 from lumi.auth import keys
 from lumi.auth.keys import KeyRecord
 from lumi.errors import LumiError
+from lumi.storage.env import Txn
 from lumi.tasks.store import TaskStore
 
 
@@ -30,10 +29,10 @@ class KeyStore:
 
     # ---- lookups -----------------------------------------------------------------------
 
-    def _get(self, txn: lmdb.Transaction, uid: str) -> KeyRecord | None:
+    def _get(self, txn: Txn, uid: str) -> KeyRecord | None:
         return cast(KeyRecord | None, self.store.get_record(txn, "keys", uid))
 
-    def _uid_of(self, txn: lmdb.Transaction, uid_or_key: str) -> str | None:
+    def _uid_of(self, txn: Txn, uid_or_key: str) -> str | None:
         uid = keys.parse_uid(uid_or_key)
         if uid is not None:
             return uid
@@ -60,7 +59,7 @@ class KeyStore:
 
     # ---- writes ------------------------------------------------------------------------
 
-    def _index(self, txn: lmdb.Transaction, record: KeyRecord) -> None:
+    def _index(self, txn: Txn, record: KeyRecord) -> None:
         if self.master_key is not None:
             digest = keys.key_lookup_digest(keys.derive_key(record["uid"], self.master_key))
             txn.put(digest, record["uid"].encode(), db=self.store.db["key_digests"])

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import lmdb
-
 from lumi import dumps
 from lumi.dumps.reader import DumpError, Member, read_members
 from lumi.errors import LumiError
@@ -26,7 +24,7 @@ from lumi.index.indexer.build import BuildContext, apply_changes
 from lumi.index.indexer.write import Change, DocumentWriter
 from lumi.index.registry import IndexMeta, IndexRegistry, is_valid_index_uid
 from lumi.index.settings import apply_patch
-from lumi.storage.env import lmdb_errors
+from lumi.storage.env import Txn, lmdb_errors
 from lumi.tasks.models import Batch, Task
 from lumi.tasks.store import TaskStore
 from lumi.tasks.update_files import UpdateFiles
@@ -200,7 +198,7 @@ class _IndexBuild:
         self.updated_at = _date(record, "updatedAt")
         self.dir = registry.new_dir()
         self.index = registry.open(self.dir)
-        self.txn: lmdb.Transaction = self.index.write()
+        self.txn: Txn = self.index.write()
         self.index.set_primary_key(self.txn, self.primary_key)
         self.limits = limits
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import lmdb
 import orjson
 
 from lumi import __version__, dumps
 from lumi.index.registry import IndexMeta, IndexRegistry
+from lumi.storage.env import Txn
 from lumi.tasks.models import Batch, Task
 from lumi.tasks.store import TaskStore
 from lumi.tasks.update_files import UpdateFiles
@@ -145,9 +145,7 @@ def write_dump(
         archive.commit()
 
 
-def _write_instance(
-    archive: ArchiveWriter, store: TaskStore, txn: lmdb.Transaction, run: DumpRun
-) -> None:
+def _write_instance(archive: ArchiveWriter, store: TaskStore, txn: Txn, run: DumpRun) -> None:
     archive.add_json(
         dumps.METADATA,
         {
@@ -170,7 +168,7 @@ def _write_instance(
 def _write_tasks(
     archive: ArchiveWriter,
     store: TaskStore,
-    txn: lmdb.Transaction,
+    txn: Txn,
     update_files: UpdateFiles,
     run: DumpRun,
 ) -> None:

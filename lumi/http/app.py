@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
+from typing import Protocol
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -102,10 +103,17 @@ def _route(ep: Endpoint) -> Route:
     return Route(ep.path, run, methods=[ep.method])
 
 
-def routes(modules: Iterable[object] = RESOURCES) -> list[BaseRoute]:
+class Resource(Protocol):
+    """A module of the HTTP layer: the endpoints it lists are what ``routes`` mounts."""
+
+    @property
+    def ENDPOINTS(self) -> Sequence[Endpoint]: ...
+
+
+def routes(modules: Iterable[Resource] = RESOURCES) -> list[BaseRoute]:
     out: list[BaseRoute] = []
     for module in modules:
-        out.extend(_route(ep) for ep in module.ENDPOINTS)  # type: ignore[attr-defined]
+        out.extend(_route(ep) for ep in module.ENDPOINTS)
     return out
 
 

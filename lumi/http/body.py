@@ -9,7 +9,8 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from lumi.errors import LumiError
-from lumi.index.payloads import decode_content_encoding, format_byte_size
+from lumi.index.payloads.encoding import decode_content_encoding
+from lumi.index.payloads.sizes import format_byte_size
 
 
 def too_large(limit: int) -> LumiError:

@@ -35,11 +35,12 @@ from lumi.http.validation import (
 )
 from lumi.http.views import offset_page
 from lumi.index.documents import is_valid_document_id
-from lumi.index.payloads import format_from_content_type, parse_documents, validate_csv_delimiter
+from lumi.index.payloads.formats import format_from_content_type, validate_csv_delimiter
+from lumi.index.payloads.parse import parse_documents
 from lumi.index.projection import project
 from lumi.search.documents import browse
 from lumi.search.filters.evaluate import check_contains
-from lumi.search.filters.parser import parse_filter
+from lumi.search.filters.parameter import parse_filter
 from lumi.search.request import decode_filter, split_sort
 from lumi.tasks import builders
 

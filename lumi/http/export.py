@@ -33,8 +33,8 @@ from lumi.http.validation import (
     string,
 )
 from lumi.http.webhooks import mask_secret
-from lumi.index.payloads import format_byte_size
-from lumi.search.filters.parser import parse_filter
+from lumi.index.payloads.sizes import format_byte_size
+from lumi.search.filters.parameter import parse_filter
 from lumi.tasks import builders
 
 

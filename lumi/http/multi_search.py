@@ -3,7 +3,8 @@ one result per query, or merged into one list when the body has a ``federation``
 
 A query is a search body plus its ``indexUid`` (and ``federationOptions``, only meaningful
 with ``federation``). The whole body is validated before any search runs, so a malformed
-third query fails the request without searching the first two.
+third query fails the request without searching the first two. A federated query naming a
+``remote`` (``network`` feature) is routed through the stored network.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from lumi.http.auth import access_of
+from lumi.http.enqueue import engine_of
 from lumi.http.indexes import json_body
+from lumi.http.network import read_network
 from lumi.http.params import body_index_uid
 from lumi.http.responses import json
 from lumi.http.routing import endpoint
@@ -31,9 +34,10 @@ from lumi.http.validation import (
     obj,
     string,
 )
-from lumi.search.federation import Federation, federated_search
+from lumi.search.federation import Federation, federated_search, remote_of
 from lumi.search.multi import MultiQuery, SearchAccess, multi_search
 from lumi.search.perform import SearchTarget
+from lumi.search.remote import network_federated_search
 from lumi.search.request import SearchRequest
 
 
@@ -99,15 +103,17 @@ MULTI_SEARCH_BODY = Body(
 
 @endpoint("POST", "/multi-search", "search", tenant_token=True)
 async def search_many(request: Request) -> Response:
-    body = MULTI_SEARCH_BODY.parse(await json_body(request))
+    raw = await json_body(request)
+    body = MULTI_SEARCH_BODY.parse(raw)
     queries = [
         MultiQuery(
             query["indexUid"],
             SearchRequest.of(query),
             query.get("federationOptions"),
             frozenset(name for name, value in query.items() if value is not None),
+            sent,
         )
-        for query in body["queries"]
+        for query, sent in zip(body["queries"], raw["queries"], strict=True)
     ]
     access = access_of(request)
     rights = SearchAccess(access.allowed_indexes, access.search_filter)
@@ -119,7 +125,14 @@ async def search_many(request: Request) -> Response:
     federation = body.get("federation")
     if federation is None:
         return json(multi_search(queries, open_target, rights, options))
-    merged = federated_search(queries, Federation.of(federation), open_target, rights, options)
+    merge = Federation.of(federation)
+    if options.features.get("network") and any(remote_of(query) is not None for query in queries):
+        network = read_network(engine_of(request).store)
+        merged = await network_federated_search(
+            queries, merge, open_target, rights, options, network
+        )
+    else:
+        merged = federated_search(queries, merge, open_target, rights, options)
     return json(merged)
 
 

@@ -2,8 +2,9 @@
 
 The network is stored with the instance's other records; ``PATCH`` merges into it: ``self``
 replaces the name (``null`` clears it), each remote is created, updated field by field, or
-removed with ``null``, and ``remotes: null`` removes them all. The network is kept for
-clients and tools that read it; Lumi itself sends no query to remotes. Leaders and shards
+removed with ``null``, and ``remotes: null`` removes them all. Federated multi-searches
+send the queries aimed at a remote to its ``url`` with its ``searchApiKey``
+(``lumi.search.remote``). Leaders and shards
 (sharding documents across instances) are Enterprise features: asking for them is refused
 with ``requires_enterprise_edition``.
 """

@@ -219,6 +219,7 @@ def search_options(
         query_string=query_string,
         include_metadata=metadata,
         features=engine_of(request).experimental_features(),
+        indexes=engine_of(request),
     )
 
 

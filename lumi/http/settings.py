@@ -1,7 +1,9 @@
 """``/indexes/{uid}/settings`` and one sub-route per setting, generated from ``SETTINGS``.
 
 Reads answer from the index's stored settings with the defaults filled in, and a missing
-index is a 404. Writes never look at the index: they validate the body, then register a
+index is a 404. Experimental settings (``foreignKeys``) can be written, and show in
+``GET /settings``, only while their experimental feature is on; their sub-route always
+reads. Writes never look at the index: they validate the body, then register a
 ``settingsUpdate`` task whose details show what was sent (resets as ``null``) and whose
 parameters carry the validated patch the scheduler applies. A ``DELETE`` is a reset that
 never creates a missing index (its task fails with ``index_not_found`` instead), while a
@@ -36,6 +38,10 @@ from lumi.tasks import builders
 _ROOT = "/indexes/{index_uid}/settings"
 
 
+def _features(request: Request) -> dict[str, bool]:
+    return engine_of(request).experimental_features()
+
+
 def _stored_settings(request: Request) -> dict[str, Any]:
     uid = path_index_uid(request)
     _meta, index = engine_of(request).open_index(uid)
@@ -56,12 +62,12 @@ async def _enqueue_patch(
 
 @endpoint("GET", _ROOT, "settings.get")
 async def get_settings(request: Request) -> Response:
-    return json(settings_view(_stored_settings(request)))
+    return json(settings_view(_stored_settings(request), _features(request)))
 
 
 @endpoint("PATCH", _ROOT, "settings.update")
 async def update_settings(request: Request) -> Response:
-    patch = validate_settings_patch(await json_body(request))
+    patch = validate_settings_patch(await json_body(request), _features(request))
     return await _enqueue_patch(request, path_index_uid(request), patch)
 
 
@@ -80,7 +86,7 @@ def _sub_routes(spec: SettingSpec) -> list[Endpoint]:
         return json(setting_view(name, _stored_settings(request)))
 
     async def update_one(request: Request) -> Response:
-        patch = validate_setting(name, await json_body(request))
+        patch = validate_setting(name, await json_body(request), _features(request))
         return await _enqueue_patch(request, path_index_uid(request), patch)
 
     async def reset_one(request: Request) -> Response:

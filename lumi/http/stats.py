@@ -13,7 +13,6 @@ from lumi.http.params import path_index_uid
 from lumi.http.responses import json
 from lumi.http.routing import endpoint
 from lumi.http.validation import Field, Query, one_of, q_boolean
-from lumi.index.payloads import format_byte_size
 from lumi.timefmt import rfc3339
 
 STATS_QUERY = Query(
@@ -29,10 +28,32 @@ STATS_QUERY = Query(
 )
 
 
+_BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
+
+
+def human_size(size: int) -> str:
+    """``774.53 KiB``: binary units up to TiB with at most two decimals, as SDKs expect.
+
+    Stats always speak binary units, unlike the payload limit in error messages whose
+    unit follows the configured value.
+    """
+    value, last = float(size), len(_BINARY_UNITS) - 1
+    step = 0
+    while step < last and round(value, 2) >= 1024:
+        value /= 1024
+        step += 1
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return f"{text} {_BINARY_UNITS[step]}"
+
+
 def _sized(stats: dict[str, Any], human: bool) -> dict[str, Any]:
+    """Index stats with every byte count rewritten as text when ``sizeFormat=human``."""
     if human:
         for key in ("rawDocumentDbSize", "avgDocumentSize"):
-            stats[key] = format_byte_size(stats[key])
+            stats[key] = human_size(stats[key])
+        internal = stats.get("internalDatabaseSizes")
+        if internal is not None:
+            stats["internalDatabaseSizes"] = {name: human_size(n) for name, n in internal.items()}
     return stats
 
 
@@ -40,23 +61,25 @@ def _sized(stats: dict[str, Any], human: bool) -> dict[str, Any]:
 async def index_stats(request: Request) -> Response:
     uid = path_index_uid(request)
     params = STATS_QUERY.parse(request.query_params.multi_items())
-    return json(_sized(engine_of(request).index_stats(uid), params["sizeFormat"] == "human"))
+    stats = engine_of(request).index_stats(uid, internal_sizes=params["showInternalDatabaseSizes"])
+    return json(_sized(stats, params["sizeFormat"] == "human"))
 
 
 @endpoint("GET", "/stats", "stats.get")
 async def global_stats(request: Request) -> Response:
     params = STATS_QUERY.parse(request.query_params.multi_items())
     human = params["sizeFormat"] == "human"
+    internal = params["showInternalDatabaseSizes"]
     engine = engine_of(request)
     access = access_of(request)
     indexes = {
-        meta.uid: _sized(engine.index_stats(meta.uid), human)
+        meta.uid: _sized(engine.index_stats(meta.uid, internal_sizes=internal), human)
         for meta in engine.list_indexes()
         if access.allowed_indexes(meta.uid)
     }
     size: Any = engine.database_size()
     if human:
-        size = format_byte_size(size)
+        size = human_size(size)
     return json(
         {
             "databaseSize": size,

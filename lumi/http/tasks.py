@@ -107,7 +107,8 @@ async def task_documents(request: Request) -> Response:
             f"Task `{uid}` does not contain any documents. Only `documentAdditionOrUpdate` "
             "tasks with the statuses `enqueued` or `processing` contain documents",
         )
-    from lumi.index.payloads import PayloadFormat, parse_documents
+    from lumi.index.payloads.formats import PayloadFormat
+    from lumi.index.payloads.parse import parse_documents
 
     documents = parse_documents(
         payload, PayloadFormat(task.params["format"]), task.params.get("csvDelimiter") or ","

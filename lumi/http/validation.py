@@ -70,7 +70,7 @@ class Failure(Exception):
         """`` at `.a[0].b` `` (query parameters: `` in parameter `p[0]` ``), or "" at the root."""
         parts = [prefix] if prefix else []
         for segment in reversed(self.segments):
-            if type(segment) is int:
+            if not isinstance(segment, str):
                 parts.append(f"[{segment}]")
             elif query and not parts:
                 parts.append(segment)

@@ -33,11 +33,11 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
-import lmdb
 import orjson
 from pyroaring import BitMap
 
 from lumi.index.index import Index
+from lumi.storage.env import Cursor, Txn
 
 MAX_VALUE_BYTES = 468
 EXACT = 8
@@ -131,7 +131,7 @@ class FacetReader:
 
     __slots__ = ("_fields", "_forward", "_geo", "_numbers", "_strings", "txn")
 
-    def __init__(self, index: Index, txn: lmdb.Transaction) -> None:
+    def __init__(self, index: Index, txn: Txn) -> None:
         self.txn = txn
         self._strings = index.db["facet_string_docids"]
         self._numbers = index.db["facet_number_docids"]
@@ -256,12 +256,12 @@ class FacetReader:
         low_incl: bool,
         high_incl: bool,
     ) -> BitMap:
-        lo = number_key(low) if low is not None else _LOWEST
-        hi = number_key(high) if high is not None else _HIGHEST
-        if low is not None and not low_incl:
-            lo = _next_key(lo)
-        if high is not None and not high_incl:
-            hi = _previous_key(hi)
+        lo: bytes | None = _LOWEST
+        hi: bytes | None = _HIGHEST
+        if low is not None:
+            lo = number_key(low) if low_incl else _next_key(number_key(low))
+        if high is not None:
+            hi = number_key(high) if high_incl else _previous_key(number_key(high))
         out = BitMap()
         if lo is None or hi is None or lo > hi:
             return out
@@ -289,7 +289,7 @@ def _previous_key(key: bytes) -> bytes | None:
     return None if value == 0 else (value - 1).to_bytes(EXACT, "big")
 
 
-def _cover(cursor: lmdb.Cursor, base: bytes, lo: bytes, hi: bytes, level: int, out: BitMap) -> None:
+def _cover(cursor: Cursor, base: bytes, lo: bytes, hi: bytes, level: int, out: BitMap) -> None:
     """Add to ``out`` the documents of exact keys in ``[lo, hi]``, reading the coarsest
     groups that fit; ``lo`` and ``hi`` share their first ``level - 1`` bytes."""
     if level == EXACT:
@@ -324,7 +324,7 @@ def _previous_key_bytes(key: bytes) -> bytes | None:
     return None if value == 0 else (value - 1).to_bytes(len(key), "big")
 
 
-def _union_keys(cursor: lmdb.Cursor, prefix: bytes, lo: bytes, hi: bytes, out: BitMap) -> None:
+def _union_keys(cursor: Cursor, prefix: bytes, lo: bytes, hi: bytes, out: BitMap) -> None:
     """``out |=`` every bitmap stored under ``prefix + k`` for ``lo <= k <= hi``."""
     stop = prefix + hi
     if not cursor.set_range(prefix + lo):
@@ -337,7 +337,7 @@ def _union_keys(cursor: lmdb.Cursor, prefix: bytes, lo: bytes, hi: bytes, out: B
 
 
 def _walk(
-    txn: lmdb.Transaction, db: Any, base: bytes, universe: BitMap, reverse: bool, consume: bool
+    txn: Txn, db: Any, base: bytes, universe: BitMap, reverse: bool, consume: bool
 ) -> Iterator[tuple[float, BitMap]]:
     """Depth-first walk of the level groups, entering only groups that meet ``universe``."""
     size = len(base) + 1
@@ -364,9 +364,7 @@ def _walk(
             yield key_number(key[size:]), found
 
 
-def _scan(
-    txn: lmdb.Transaction, db: Any, prefix: bytes, reverse: bool
-) -> Iterator[tuple[bytes, bytes]]:
+def _scan(txn: Txn, db: Any, prefix: bytes, reverse: bool) -> Iterator[tuple[bytes, bytes]]:
     """``(key, value)`` of the keys starting with ``prefix``, in byte order or reversed."""
     with txn.cursor(db=db) as cursor:
         if reverse:

@@ -17,7 +17,7 @@ from pyroaring import BitMap
 
 from lumi.index.layout import NAMES
 from lumi.storage import codecs
-from lumi.storage.env import open_env
+from lumi.storage.env import Txn, open_env
 
 INDEX_MAP_SIZE = 16 * 1024**3
 
@@ -43,7 +43,7 @@ class Index:
     def close(self) -> None:
         self.env.close()
 
-    def read(self) -> lmdb.Transaction:
+    def read(self) -> Txn:
         """A read snapshot; follows a map grown by the writer in another process."""
         try:
             return self.env.begin(buffers=False)
@@ -51,7 +51,7 @@ class Index:
             self.env.set_mapsize(0)
             return self.env.begin(buffers=False)
 
-    def write(self) -> lmdb.Transaction:
+    def write(self) -> Txn:
         self.ensure_room()
         return self.env.begin(write=True)
 
@@ -64,67 +64,67 @@ class Index:
 
     # ---- small records -----------------------------------------------------------------
 
-    def _get(self, txn: lmdb.Transaction, key: bytes, default: Any) -> Any:
+    def _get(self, txn: Txn, key: bytes, default: Any) -> Any:
         raw = txn.get(key, db=self.db["main"])
         return default if raw is None else codecs.loads(raw)
 
-    def _put(self, txn: lmdb.Transaction, key: bytes, value: Any) -> None:
+    def _put(self, txn: Txn, key: bytes, value: Any) -> None:
         txn.put(key, codecs.dumps(value), db=self.db["main"])
 
-    def primary_key(self, txn: lmdb.Transaction) -> str | None:
+    def primary_key(self, txn: Txn) -> str | None:
         return self._get(txn, _PRIMARY_KEY, None)
 
-    def set_primary_key(self, txn: lmdb.Transaction, value: str | None) -> None:
+    def set_primary_key(self, txn: Txn, value: str | None) -> None:
         self._put(txn, _PRIMARY_KEY, value)
 
-    def settings(self, txn: lmdb.Transaction) -> dict[str, Any]:
+    def settings(self, txn: Txn) -> dict[str, Any]:
         """Stored settings: only the keys that differ from the defaults."""
         return self._get(txn, _SETTINGS, {})
 
-    def set_settings(self, txn: lmdb.Transaction, settings: dict[str, Any]) -> None:
+    def set_settings(self, txn: Txn, settings: dict[str, Any]) -> None:
         self._put(txn, _SETTINGS, settings)
 
-    def fields(self, txn: lmdb.Transaction) -> dict[str, int]:
+    def fields(self, txn: Txn) -> dict[str, int]:
         """Field name -> field id, in order of first appearance."""
         return self._get(txn, _FIELDS, {})
 
-    def set_fields(self, txn: lmdb.Transaction, fields: dict[str, int]) -> None:
+    def set_fields(self, txn: Txn, fields: dict[str, int]) -> None:
         self._put(txn, _FIELDS, fields)
 
-    def field_distribution(self, txn: lmdb.Transaction) -> dict[str, int]:
+    def field_distribution(self, txn: Txn) -> dict[str, int]:
         return self._get(txn, _DISTRIBUTION, {})
 
-    def set_field_distribution(self, txn: lmdb.Transaction, dist: dict[str, int]) -> None:
+    def set_field_distribution(self, txn: Txn, dist: dict[str, int]) -> None:
         self._put(txn, _DISTRIBUTION, dist)
 
-    def docids(self, txn: lmdb.Transaction) -> BitMap:
+    def docids(self, txn: Txn) -> BitMap:
         return codecs.bitmap(txn.get(_DOCIDS, db=self.db["main"]))
 
-    def set_docids(self, txn: lmdb.Transaction, docids: BitMap) -> None:
+    def set_docids(self, txn: Txn, docids: BitMap) -> None:
         txn.put(_DOCIDS, codecs.bitmap_bytes(docids), db=self.db["main"])
 
-    def applied_batch(self, txn: lmdb.Transaction) -> dict[str, Any] | None:
+    def applied_batch(self, txn: Txn) -> dict[str, Any] | None:
         """The last batch committed here, so a batch re-run after a crash is not re-applied."""
         return self._get(txn, _APPLIED, None)
 
-    def set_applied_batch(self, txn: lmdb.Transaction, record: dict[str, Any]) -> None:
+    def set_applied_batch(self, txn: Txn, record: dict[str, Any]) -> None:
         self._put(txn, _APPLIED, record)
 
     # ---- documents ---------------------------------------------------------------------
 
-    def number_of_documents(self, txn: lmdb.Transaction) -> int:
+    def number_of_documents(self, txn: Txn) -> int:
         return int(txn.stat(self.db["documents"])["entries"])
 
-    def document(self, txn: lmdb.Transaction, docid: int) -> dict[str, Any] | None:
+    def document(self, txn: Txn, docid: int) -> dict[str, Any] | None:
         raw = txn.get(codecs.u32(docid), db=self.db["documents"])
         return None if raw is None else codecs.loads(raw)
 
-    def docid(self, txn: lmdb.Transaction, external_id: str) -> int | None:
+    def docid(self, txn: Txn, external_id: str) -> int | None:
         raw = txn.get(external_id.encode(), db=self.db["external_ids"])
         return None if raw is None else codecs.from_u32(raw)
 
     def iter_documents(
-        self, txn: lmdb.Transaction, docids: BitMap | None = None
+        self, txn: Txn, docids: BitMap | None = None
     ) -> Iterator[tuple[int, dict[str, Any]]]:
         """Documents in docid order, optionally restricted to ``docids``."""
         if docids is not None:
@@ -137,12 +137,20 @@ class Index:
             for key, value in cur:
                 yield codecs.from_u32(key), codecs.loads(value)
 
-    def documents_size(self, txn: lmdb.Transaction) -> int:
-        stat = txn.stat(self.db["documents"])
+    def documents_size(self, txn: Txn) -> int:
+        return self._db_size(txn, "documents")
+
+    def database_sizes(self, txn: Txn) -> dict[str, int]:
+        """Bytes held by each sub-database, in layout order, for the stats routes."""
+        return {name: self._db_size(txn, name) for name in NAMES}
+
+    def _db_size(self, txn: Txn, name: str) -> int:
+        """Pages in use times page size: what the sub-database occupies in the file."""
+        stat = txn.stat(self.db[name])
         pages = stat["branch_pages"] + stat["leaf_pages"] + stat["overflow_pages"]
         return int(pages * stat["psize"])
 
-    def clear_all(self, txn: lmdb.Transaction) -> None:
+    def clear_all(self, txn: Txn) -> None:
         """Drop every document and every search structure (settings stay)."""
         for name in NAMES:
             if name != "main":

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import lmdb
-
 from lumi.index.index import Index
+from lumi.storage.env import Txn
 from lumi.tasks.store import TaskStore
 
 _INDEX_UID = re.compile(r"^[A-Za-z0-9_-]{1,400}$")
@@ -63,7 +62,7 @@ class IndexRegistry:
 
     # ---- mapping (in the task store) ---------------------------------------------------
 
-    def meta(self, txn: lmdb.Transaction, uid: str) -> IndexMeta | None:
+    def meta(self, txn: Txn, uid: str) -> IndexMeta | None:
         record = self.store.get_record(txn, "indexes", uid)
         if record is None:
             return None
@@ -75,17 +74,17 @@ class IndexRegistry:
             primary_key=record["primaryKey"],
         )
 
-    def all_meta(self, txn: lmdb.Transaction) -> list[IndexMeta]:
+    def all_meta(self, txn: Txn) -> list[IndexMeta]:
         """Every index, sorted by uid in byte order."""
         return [
             IndexMeta(uid, r["dir"], r["createdAt"], r["updatedAt"], r["primaryKey"])
             for uid, r in self.store.records(txn, "indexes")
         ]
 
-    def put_meta(self, txn: lmdb.Transaction, meta: IndexMeta) -> None:
+    def put_meta(self, txn: Txn, meta: IndexMeta) -> None:
         self.store.put_record(txn, "indexes", meta.uid, meta.record())
 
-    def remove_meta(self, txn: lmdb.Transaction, uid: str) -> None:
+    def remove_meta(self, txn: Txn, uid: str) -> None:
         self.store.delete_record(txn, "indexes", uid)
 
     # ---- environments ------------------------------------------------------------------
@@ -106,7 +105,7 @@ class IndexRegistry:
                 _OPEN[path] = index
             return index
 
-    def get(self, txn: lmdb.Transaction, uid: str) -> tuple[IndexMeta, Index] | None:
+    def get(self, txn: Txn, uid: str) -> tuple[IndexMeta, Index] | None:
         meta = self.meta(txn, uid)
         if meta is None:
             return None
@@ -150,7 +149,7 @@ class IndexRegistry:
         self.forget(dir_name)
         shutil.rmtree(self.root / dir_name, ignore_errors=True)
 
-    def remove_orphans(self, txn: lmdb.Transaction) -> list[str]:
+    def remove_orphans(self, txn: Txn) -> list[str]:
         """Delete directories left by a crash between an index commit and its task commit."""
         known = {meta.dir for meta in self.all_meta(txn)}
         removed = []

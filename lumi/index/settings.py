@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from lumi.errors import LumiError
@@ -54,6 +55,8 @@ DEFAULT_CHAT: dict[str, Any] = {
     "searchParameters": {},
 }
 DEFAULT_SEARCH_CUTOFF_MS = 1500  # what a null `searchCutoffMs` means at search time
+# The experimental features of an instance (`/experimental-features`); none by default.
+NO_FEATURES: Mapping[str, bool] = MappingProxyType({})
 
 _CHAT_DISABLED = (
     "setting `chat` in the index settings requires enabling the `chat completions` "
@@ -131,8 +134,9 @@ class SettingSpec:
     affects: frozenset[str] = frozenset()  # WORDS / FACETS rebuilt when the value changes
     apply: Callable[[Any, Any], Any] = _replace  # (current value, patch value) -> new value
     reindex_key: Callable[[Any], Any] = _identity  # the part of the value indexing depends on
-    visible: bool = True  # part of GET /settings
-    disabled: str | None = None  # feature_not_enabled message: setting it is refused
+    visible: bool = True  # part of GET /settings whatever the experimental features
+    disabled: str | None = None  # feature_not_enabled message: setting it is refused...
+    feature: str | None = None  # ...unless this experimental feature is on (then it is shown)
 
 
 def _row(name: str, default: Any, validate: v.Validator, *affects: str, **more: Any) -> SettingSpec:
@@ -159,7 +163,14 @@ _ROWS = (
     _row("searchableAttributes", ["*"], v.string_list, WORDS, apply=_wildcard),
     _row("filterableAttributes", [], v.filterable_attributes, FACETS),
     _row("sortableAttributes", [], v.string_set, FACETS),
-    _row("foreignKeys", [], v.any_array, visible=False, disabled=_FOREIGN_KEYS_DISABLED),
+    _row(
+        "foreignKeys",
+        [],
+        v.foreign_keys,
+        visible=False,
+        disabled=_FOREIGN_KEYS_DISABLED,
+        feature="foreignKeys",
+    ),
     _row("rankingRules", DEFAULT_RANKING_RULES, v.ranking_rules, FACETS, reindex_key=_sort_fields),
     _row("stopWords", [], v.string_set, WORDS),
     _row("nonSeparatorTokens", [], v.string_set, WORDS),
@@ -192,11 +203,14 @@ VISIBLE_SETTINGS: tuple[str, ...] = tuple(name for name, s in SETTINGS.items() i
 # ---------------------------------------------------------------- validation
 
 
-def validate_settings_patch(body: Any) -> dict[str, Any]:
+def validate_settings_patch(
+    body: Any, features: Mapping[str, bool] = NO_FEATURES
+) -> dict[str, Any]:
     """Validate a ``PATCH /settings`` body; return the patch (``None`` = reset), in table order.
 
     Raises ``LumiError``: ``bad_request`` for a non-object body or an unknown key, the
-    setting's own code for a bad value, ``feature_not_enabled`` for experimental settings.
+    setting's own code for a bad value, ``feature_not_enabled`` for an experimental setting
+    whose feature is off in ``features`` (resetting it is always allowed).
     """
     if not isinstance(body, dict):
         raise v.type_error("bad_request", "", "an object", body)
@@ -207,18 +221,20 @@ def validate_settings_patch(body: Any) -> dict[str, Any]:
             raise v.unknown_field("bad_request", "", name, tuple(SETTINGS))
         received[name] = None if value is None else spec.validate(value, f".{name}", spec.code)
     patch = {name: received[name] for name in SETTINGS if name in received}
-    _refuse_disabled(patch)
+    _refuse_disabled(patch, features)
     return patch
 
 
-def validate_setting(name: str, body: Any) -> dict[str, Any]:
+def validate_setting(
+    name: str, body: Any, features: Mapping[str, bool] = NO_FEATURES
+) -> dict[str, Any]:
     """Validate a sub-route body (a bare value, ``null`` = reset) for the setting ``name``.
 
     Returns the same patch shape as ``validate_settings_patch``: ``{name: value}``.
     """
     spec = SETTINGS[name]
     patch = {name: None if body is None else spec.validate(body, "", spec.code)}
-    _refuse_disabled(patch)
+    _refuse_disabled(patch, features)
     return patch
 
 
@@ -227,11 +243,15 @@ def reset_all_patch() -> dict[str, None]:
     return dict.fromkeys(SETTINGS)
 
 
-def _refuse_disabled(patch: dict[str, Any]) -> None:
+def _refuse_disabled(patch: dict[str, Any], features: Mapping[str, bool]) -> None:
     for name, value in patch.items():
-        message = SETTINGS[name].disabled
-        if message is not None and value is not None:
-            raise LumiError("feature_not_enabled", message)
+        spec = SETTINGS[name]
+        if spec.disabled is not None and value is not None and not _enabled(spec, features):
+            raise LumiError("feature_not_enabled", spec.disabled)
+
+
+def _enabled(spec: SettingSpec, features: Mapping[str, bool]) -> bool:
+    return spec.feature is not None and bool(features.get(spec.feature))
 
 
 # ---------------------------------------------------------------- storage and views
@@ -275,9 +295,16 @@ def setting_view(name: str, stored: dict[str, Any]) -> Any:
     return copy.deepcopy(stored.get(name, SETTINGS[name].default))
 
 
-def settings_view(stored: dict[str, Any]) -> dict[str, Any]:
-    """The ``GET /settings`` body: the 20 visible settings in order, defaults filled in."""
-    return {name: setting_view(name, stored) for name in VISIBLE_SETTINGS}
+def settings_view(
+    stored: dict[str, Any], features: Mapping[str, bool] = NO_FEATURES
+) -> dict[str, Any]:
+    """The ``GET /settings`` body, defaults filled in: the 20 visible settings, plus (in table
+    order) the experimental ones whose feature is on in ``features``."""
+    return {
+        name: setting_view(name, stored)
+        for name, spec in SETTINGS.items()
+        if spec.visible or _enabled(spec, features)
+    }
 
 
 def details_view(patch: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from lumi.errors import LumiError
+from lumi.index.registry import is_valid_index_uid
 from lumi.messages import compact_json, did_you_mean, kind_of
 
 Validator = Callable[[Any, str, str], Any]
@@ -376,11 +377,32 @@ def _embedder(value: Any, path: str, code: str) -> None:
 embedders = map_of(_embedder)
 
 
-def any_array(value: Any, path: str, code: str) -> list[Any]:
-    """Shape check only, for settings that are refused right after (experimental ones)."""
-    if not isinstance(value, list):
-        raise type_error(code, path, "an array", value)
+# ---------------------------------------------------------------- foreign keys
+
+INDEX_UID_RULE = (
+    "Index uid can be an integer or a string containing only alphanumeric characters, hyphens "
+    "(-) and underscores (_), and can not be more than 512 bytes."
+)
+
+
+def index_uid(value: Any, path: str, code: str) -> str:
+    """A string that could name an index; the index itself need not exist (yet)."""
+    if not is_valid_index_uid(string(value, path, code)):
+        raise invalid_value(code, path, f"`{value}` is not a valid index uid. {INDEX_UID_RULE}")
     return value
+
+
+_FOREIGN_KEY_FIELDS: dict[str, Validator] = {"foreignIndexUid": index_uid, "fieldName": string}
+
+
+def _foreign_key(value: Any, path: str, code: str) -> dict[str, str]:
+    """``{foreignIndexUid, fieldName}``, both required, returned in that order."""
+    got = fields(value, path, code, _FOREIGN_KEY_FIELDS)
+    _require(got, path, code, tuple(_FOREIGN_KEY_FIELDS))
+    return got
+
+
+foreign_keys = list_of(_foreign_key)
 
 
 def any_object(value: Any, path: str, code: str) -> dict[str, Any]:

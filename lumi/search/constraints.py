@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import lmdb
 from pyroaring import BitMap
 
 from lumi.errors import LumiError
@@ -27,10 +26,11 @@ from lumi.search.distinct import Distinct, distinct_attribute
 from lumi.search.facets import facet_distribution
 from lumi.search.filters.ast import And, Node
 from lumi.search.filters.evaluate import FilterEvaluator, check_contains
-from lumi.search.filters.parser import parse_filter
+from lumi.search.filters.parameter import parse_filter
 from lumi.search.ranking.asc_desc import asc_desc_factories
 from lumi.search.ranking.base import RuleFactory
 from lumi.search.ranking.sort import sort_factory
+from lumi.storage.env import Txn
 
 _GEO = "_geo"
 _RESERVED = ("_geo", "_geoDistance", "_geoPoint", "_geoRadius", "_geoBoundingBox", "_geoPolygon")
@@ -133,7 +133,7 @@ class Resolver:
     def __init__(
         self,
         index: Index,
-        txn: lmdb.Transaction,
+        txn: Txn,
         settings: dict[str, Any],
         index_uid: str,
         contains_filter: bool = False,

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import lmdb
 from pyroaring import BitMap
 
 from lumi.index.facet_store import FacetReader, normalize
 from lumi.index.index import Index
+from lumi.storage.env import Txn
 
 
 def distinct_attribute(settings: dict[str, Any], requested: str | None) -> str | None:
@@ -26,7 +26,7 @@ def distinct_attribute(settings: dict[str, Any], requested: str | None) -> str |
 class Distinct:
     """The distinct hook of one search (``lumi.search.ranking.base.DistinctHook``)."""
 
-    def __init__(self, index: Index, txn: lmdb.Transaction, field: str) -> None:
+    def __init__(self, index: Index, txn: Txn, field: str) -> None:
         self.index = index
         self.txn = txn
         self.reader = FacetReader(index, txn)

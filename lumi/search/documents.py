@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import lmdb
 from pyroaring import BitMap
 
 from lumi.errors import LumiError
@@ -20,10 +19,11 @@ from lumi.index.index import Index
 from lumi.index.settings import is_sortable
 from lumi.search.constraints import SortCriterion, parse_sort
 from lumi.search.filters.evaluate import FilterEvaluator
-from lumi.search.filters.parser import parse_filter
+from lumi.search.filters.parameter import parse_filter
 from lumi.search.ranking.base import RankingContext
 from lumi.search.ranking.bucket_sort import SortRequest, bucket_sort
 from lumi.search.ranking.sort import sort_rule_factories
+from lumi.storage.env import Txn
 
 FILTER_CODE = "invalid_document_filter"
 SORT_CODE = "invalid_document_sort"
@@ -31,7 +31,7 @@ SORT_CODE = "invalid_document_sort"
 
 def browse(
     index: Index,
-    txn: lmdb.Transaction,
+    txn: Txn,
     *,
     filter_value: Any = None,
     sort: Sequence[str] | None = None,
@@ -58,7 +58,7 @@ def browse(
     return outcome.docids, len(selected)
 
 
-def _known(index: Index, txn: lmdb.Transaction, ids: Sequence[str]) -> BitMap:
+def _known(index: Index, txn: Txn, ids: Sequence[str]) -> BitMap:
     return BitMap(d for d in (index.docid(txn, external) for external in ids) if d is not None)
 
 

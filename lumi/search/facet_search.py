@@ -19,7 +19,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import lmdb
 from pyroaring import BitMap
 
 from lumi.errors import LumiError
@@ -28,6 +27,7 @@ from lumi.index.index import Index
 from lumi.index.settings import filterable_rules, is_filterable, setting_view
 from lumi.search.constraints import Constraints, Resolver, parse_search_filter
 from lumi.search.pipeline import EngineQuery, search
+from lumi.storage.env import Txn
 from lumi.text.normalizer import normalize as fold
 
 DISABLED = "The facet search is disabled for this index"
@@ -77,7 +77,7 @@ def facet_search(
 
 def _candidates(
     index: Index,
-    txn: lmdb.Transaction,
+    txn: Txn,
     settings: dict[str, Any],
     uid: str,
     request: FacetSearchRequest,

@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import lmdb
 from pyroaring import BitMap
 
 from lumi.index.facet_store import FacetReader, format_number, normalize
 from lumi.index.index import Index
 from lumi.index.settings import is_filterable, match_pattern, setting_view
+from lumi.storage.env import Txn
 
 # Up to this many candidates, counts come from each candidate's own values.
 FEW_CANDIDATES = 1000
@@ -34,7 +34,7 @@ Stats = dict[str, dict[str, float]]
 
 def facet_distribution(
     index: Index,
-    txn: lmdb.Transaction,
+    txn: Txn,
     settings: dict[str, Any],
     facets: Sequence[str],
     candidates: BitMap,
@@ -136,13 +136,16 @@ class FacetCounter:
             values = self.reader.document_values(path, docid)
             seen: set[Any] = set()
             for value in values:
-                key = value if type(value) is float else normalize(value)
+                if type(value) is float:
+                    if value not in seen:
+                        seen.add(value)
+                        numbers[value] = numbers.get(value, 0) + 1
+                    continue
+                key = normalize(value)
                 if key in seen:
                     continue
                 seen.add(key)
-                if type(value) is float:
-                    numbers[value] = numbers.get(value, 0) + 1
-                elif key in strings:
+                if key in strings:
                     strings[key][0] += 1
                 else:
                     strings[key] = [1, value]

@@ -18,7 +18,7 @@ highlighted and cropped is ``lumi.search.highlight``'s business.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 
@@ -136,7 +136,7 @@ class HitFormatter:
         return hit
 
     def _leaf_option(self, key: str) -> Option | None:
-        option = self._leaf_options.get(key, False)
+        option: Option | Literal[False] | None = self._leaf_options.get(key, False)
         if option is False:
             option = None
             for name, candidate in self.options.items():

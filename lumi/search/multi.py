@@ -9,7 +9,7 @@ make sense with ``federation``, so a query carrying them is refused.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -30,12 +30,16 @@ class QueryError(LumiError):
 
 @dataclass(frozen=True, slots=True)
 class MultiQuery:
-    """One query of a multi-search; ``given`` names the parameters it set (not null)."""
+    """One query of a multi-search; ``given`` names the parameters it set (not null).
+
+    ``body`` is the query as the client sent it: a query for another instance of the
+    network is forwarded in that form rather than rebuilt from ``request``."""
 
     index_uid: str
     request: SearchRequest
     federation_options: dict[str, Any] | None = None
     given: frozenset[str] = frozenset()
+    body: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

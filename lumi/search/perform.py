@@ -1,8 +1,11 @@
 """One search on one index, from a validated request to the response body.
 
 The order of the checks is the reference's, since the first problem is the one reported:
-the vector options, the embedder, the filter and sort syntax, then attributes against the
-settings (distinct, sort, filter, ``attributesToSearchOn``), the search itself, the facets.
+the vector options, the embedder, the filter and sort syntax, the ``_foreign`` calls of the
+filter (evaluated on their foreign indexes), then attributes against the settings (distinct,
+sort, filter, ``attributesToSearchOn``), the search itself, the facets. While the
+``foreignKeys`` experimental feature is on, hits show foreign documents in place of their ids
+(``lumi.search.foreign``).
 Errors that need the index's settings are prefixed with ``Index `{uid}`: ``.
 
 The response keys come in the reference's order: ``hits``, ``query``, ``processingTimeMs``,
@@ -20,20 +23,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import lmdb
-
 from lumi.errors import LumiError
 from lumi.index.facet_store import FacetReader
 from lumi.index.index import Index
 from lumi.index.indexer.words import text_config, word_fields
 from lumi.index.settings import setting_view
 from lumi.search.constraints import Constraints, Resolver, parse_search_filter, parse_sort
+from lumi.search.filters.ast import Node
+from lumi.search.filters.foreign import ForeignScope, resolve_foreign
+from lumi.search.foreign import FEATURE as FOREIGN_KEYS
+from lumi.search.foreign import Hydrator, IndexOpener
 from lumi.search.format import HitFormatter
 from lumi.search.highlight import Highlights, LocatedPhrase
 from lumi.search.pipeline import EngineQuery, EngineResult, search
 from lumi.search.query.parse import QueryPhrase, parse_query
 from lumi.search.ranking.geo_sort import geo_distance
 from lumi.search.request import MEDIA_DISABLED, SearchRequest
+from lumi.storage.env import Txn
 from lumi.text.tokenizer import tokenizer_for
 
 
@@ -52,8 +58,9 @@ class SearchOptions:
 
     ``token_filter`` is the tenant token's filter for the index, ``query_string`` whether
     the parameters came from a query string (some messages name their GET spelling),
-    ``request_uid`` the uid shared by the searches of one multi-search, and ``features``
-    the instance's experimental features.
+    ``request_uid`` the uid shared by the searches of one multi-search, ``features``
+    the instance's experimental features, and ``indexes`` what opens the other indexes a
+    search reads (foreign keys); without it hits are not hydrated.
     """
 
     token_filter: Any = None
@@ -61,6 +68,7 @@ class SearchOptions:
     include_metadata: bool = False
     request_uid: str | None = None
     features: Mapping[str, bool] = field(default_factory=dict)
+    indexes: IndexOpener | None = None
 
 
 def new_request_uid() -> str:
@@ -125,7 +133,7 @@ class _Search:
     def __init__(
         self,
         target: SearchTarget,
-        txn: lmdb.Transaction,
+        txn: Txn,
         settings: dict[str, Any],
         request: SearchRequest,
         options: SearchOptions,
@@ -134,6 +142,7 @@ class _Search:
         self.txn = txn
         self.request = request
         self.settings = settings
+        self.options = options
         self.constraints = Constraints(
             filter=parse_search_filter(request.filter, options.token_filter),
             sort=None if request.sort is None else parse_sort(request.sort),
@@ -145,6 +154,7 @@ class _Search:
         self.max_total_hits: int = setting_view("pagination", self.settings)["maxTotalHits"]
 
     def check(self) -> None:
+        self.constraints = replace(self.constraints, filter=self._resolve_foreign())
         self.resolver.check(self.constraints)
         names = self.request.attributes_to_search_on
         if names:
@@ -191,21 +201,48 @@ class _Search:
         point = self._geo_point()
         reader = FacetReader(index, txn) if point is not None else None
         hits = []
-        for rank, docid in enumerate(result.docids):
-            document = index.document(txn, docid)
-            if document is None:
-                continue
-            extra = None
-            if reader is not None and point is not None:
-                distance = geo_distance(reader, docid, point)
-                extra = None if distance is None else {"_geoDistance": distance}
-            hit = formatter.hit(document, extra)
-            if request.show_ranking_score and result.scores is not None:
-                hit["_rankingScore"] = result.scores[rank]
-            if request.show_ranking_score_details and result.details is not None:
-                hit["_rankingScoreDetails"] = result.details[rank]
-            hits.append(hit)
+        with self._hydrator() as hydrator:
+            for rank, docid in enumerate(result.docids):
+                document = index.document(txn, docid)
+                if document is None:
+                    continue
+                if hydrator.keys:
+                    hydrator.hydrate(document)
+                extra = None
+                if reader is not None and point is not None:
+                    distance = geo_distance(reader, docid, point)
+                    extra = None if distance is None else {"_geoDistance": distance}
+                hit = formatter.hit(document, extra)
+                if request.show_ranking_score and result.scores is not None:
+                    hit["_rankingScore"] = result.scores[rank]
+                if request.show_ranking_score_details and result.details is not None:
+                    hit["_rankingScoreDetails"] = result.details[rank]
+                hits.append(hit)
         return hits
+
+    def _resolve_foreign(self) -> Node | None:
+        """The filter with its ``_foreign`` calls turned into conditions on this index."""
+        options, target = self.options, self.target
+        scope = ForeignScope(
+            target.uid,
+            target.index,
+            self.txn,
+            self.settings,
+            bool(options.features.get(FOREIGN_KEYS)),
+            options.indexes,
+            contains_filter=bool(options.features.get("containsFilter")),
+        )
+        return resolve_foreign(self.constraints.filter, scope)
+
+    def _hydrator(self) -> Hydrator:
+        """Foreign ids become documents in hits while the ``foreignKeys`` feature is on."""
+        options, target = self.options, self.target
+        return Hydrator.for_search(
+            self.settings,
+            bool(options.features.get(FOREIGN_KEYS)),
+            options.indexes,
+            (target.uid, target.index, self.txn),
+        )
 
     def _formatter(self, result: EngineResult) -> HitFormatter:
         request = self.request
@@ -238,7 +275,7 @@ class _Search:
 
 
 def _check_searchable(
-    names: list[str], target: SearchTarget, txn: lmdb.Transaction, stored: dict[str, Any]
+    names: list[str], target: SearchTarget, txn: Txn, stored: dict[str, Any]
 ) -> None:
     """Every ``attributesToSearchOn`` entry must be a searchable attribute."""
     configured = setting_view("searchableAttributes", stored)

@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import lmdb
 from pyroaring import BitMap
 
 from lumi.index.index import Index
@@ -32,6 +31,7 @@ from lumi.search.ranking.typo import TypoRule
 from lumi.search.ranking.word_position import WordPositionRule
 from lumi.search.ranking.words import WordsRule
 from lumi.search.scores import details_view, global_score
+from lumi.storage.env import Txn
 
 MATCHING_STRATEGIES = ("last", "all", "frequency")
 TEXT_RULES: dict[str, RuleFactory] = {
@@ -81,7 +81,7 @@ class EngineResult:
     degraded: bool = False  # the cutoff stopped ranking before the page was settled
 
 
-def search(index: Index, txn: lmdb.Transaction, query: EngineQuery) -> EngineResult:
+def search(index: Index, txn: Txn, query: EngineQuery) -> EngineResult:
     """Run ``query`` on the snapshot ``txn`` of ``index``."""
     began = time.perf_counter()
     settings = index.settings(txn)

@@ -12,10 +12,20 @@ import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 import lmdb
 
 from lumi.errors import LumiError
+
+if TYPE_CHECKING:
+    # Every transaction Lumi opens leaves ``buffers`` off, so what LMDB hands back is ``bytes``;
+    # an unparameterised ``lmdb.Transaction`` would make every read ``bytes | memoryview``.
+    Txn: TypeAlias = lmdb.Transaction[bytes]
+    Cursor: TypeAlias = lmdb.Cursor[bytes]
+else:
+    Txn = lmdb.Transaction
+    Cursor = lmdb.Cursor
 
 FORMAT_VERSION = 1
 _VERSION_KEY = b"__format_version__"

@@ -406,8 +406,8 @@ def _index_batch(
         task = enqueued[later]
         if task.index_uid != index and index not in task.other_index_uids:
             continue
-        operation = _operation(task)
-        if operation is None:
+        later_operation = _operation(task)
+        if later_operation is None:
             continue
         if len(uids) == max_tasks:
             return batch.plan(index, f"batched up to configured batch limit of {max_tasks} tasks")
@@ -417,7 +417,7 @@ def _index_batch(
                 f"batched up to configured batch size limit of {max_bytes}B with a total of {size}B"
             )
             return batch.plan(index, strategy)
-        stop = offer(task, operation)
+        stop = offer(task, later_operation)
         if stop is not None:
             return batch.plan(index, stop)
     return batch.plan(index, f"batched all enqueued tasks for index `{index}`")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import lmdb
 from pyroaring import BitMap
 
 from lumi.storage import codecs
+from lumi.storage.env import Txn
 from lumi.tasks.runtime import CurrentBatch
 from lumi.tasks.store import TaskStore
 
@@ -47,11 +47,11 @@ def date_bound(ns: int, *, date_only: bool, is_after: bool) -> int:
     return ns + _DAY_NS if date_only and is_after else ns
 
 
-def _union(store: TaskStore, txn: lmdb.Transaction, db_name: str, keys: list[bytes]) -> BitMap:
+def _union(store: TaskStore, txn: Txn, db_name: str, keys: list[bytes]) -> BitMap:
     return BitMap.union(BitMap(), *(store.bitmap(txn, db_name, key) for key in keys))
 
 
-def visible_tasks(store: TaskStore, txn: lmdb.Transaction, allowed: IndexFilter) -> BitMap:
+def visible_tasks(store: TaskStore, txn: Txn, allowed: IndexFilter) -> BitMap:
     """Tasks of the indexes a restricted key may see (never the global ones)."""
     out = BitMap()
     for key, bm in store.bitmap_keys(txn, "by_index"):
@@ -62,7 +62,7 @@ def visible_tasks(store: TaskStore, txn: lmdb.Transaction, allowed: IndexFilter)
 
 def match_tasks(
     store: TaskStore,
-    txn: lmdb.Transaction,
+    txn: Txn,
     query: TaskQuery,
     current: CurrentBatch | None,
     allowed: IndexFilter | None = None,
@@ -104,9 +104,7 @@ def match_tasks(
     return result
 
 
-def _status_bitmap(
-    store: TaskStore, txn: lmdb.Transaction, statuses: list[str], processing: BitMap
-) -> BitMap:
+def _status_bitmap(store: TaskStore, txn: Txn, statuses: list[str], processing: BitMap) -> BitMap:
     out = BitMap()
     for status in statuses:
         if status == "processing":
@@ -122,9 +120,7 @@ def _inside(ns: int, after: int | None, before: int | None) -> bool:
     return (after is None or ns > after) and (before is None or ns < before)
 
 
-def _enqueued_range(
-    store: TaskStore, txn: lmdb.Transaction, result: BitMap, query: TaskQuery
-) -> BitMap:
+def _enqueued_range(store: TaskStore, txn: Txn, result: BitMap, query: TaskQuery) -> BitMap:
     if query.after_enqueued_at is not None:
         first = store.first_uid_enqueued_at_or_after(txn, query.after_enqueued_at + 1)
         if first is None:
@@ -138,7 +134,7 @@ def _enqueued_range(
 
 
 def _batch_time_tasks(
-    store: TaskStore, txn: lmdb.Transaction, db_name: str, after: int | None, before: int | None
+    store: TaskStore, txn: Txn, db_name: str, after: int | None, before: int | None
 ) -> BitMap:
     batches = store.batches_in_time_range(txn, db_name, after, before)
     return _union(store, txn, "by_batch", [codecs.u32(b) for b in batches])
@@ -146,7 +142,7 @@ def _batch_time_tasks(
 
 def match_batches(
     store: TaskStore,
-    txn: lmdb.Transaction,
+    txn: Txn,
     query: TaskQuery,
     current: CurrentBatch | None,
     allowed: IndexFilter | None = None,
@@ -196,9 +192,7 @@ def match_batches(
     return result
 
 
-def _batches_of(
-    store: TaskStore, txn: lmdb.Transaction, tasks: BitMap, current: CurrentBatch | None
-) -> BitMap:
+def _batches_of(store: TaskStore, txn: Txn, tasks: BitMap, current: CurrentBatch | None) -> BitMap:
     """Batch uids of ``tasks``: by intersecting batch bitmaps, cheaper than reading tasks."""
     out = BitMap()
     if current is not None and current.task_uids.intersect(tasks):

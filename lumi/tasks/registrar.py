@@ -17,19 +17,18 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-import lmdb
 from pyroaring import BitMap
 
 from lumi.errors import LumiError
 from lumi.storage import codecs
-from lumi.storage.env import lmdb_errors
+from lumi.storage.env import Txn, lmdb_errors
 from lumi.tasks.models import Task
 from lumi.tasks.store import TaskStore
 from lumi.timefmt import now_ns
 
 # Computes, inside the registering transaction, the set of tasks a cancelation or deletion
 # matches; receives the new task's uid so newer tasks are never matched.
-Matcher = Callable[[lmdb.Transaction, int], BitMap]
+Matcher = Callable[[Txn, int], BitMap]
 
 _MAX_GROUP = 512
 
@@ -49,7 +48,7 @@ _FULL = (
 )
 
 
-def register_now(store: TaskStore, txn: lmdb.Transaction, reg: Registration) -> Task:
+def register_now(store: TaskStore, txn: Txn, reg: Registration) -> Task:
     """Register one task inside ``txn`` (used by the group committer and the scheduler)."""
     task = reg.task
     payload = reg.payload

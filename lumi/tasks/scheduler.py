@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from pyroaring import BitMap
 
@@ -146,8 +147,8 @@ class Scheduler:
             outcome = BatchOutcome({t.uid: TaskResult.failed(error, t.details) for t in tasks})
         except Exception as exc:
             log.exception("batch %d failed", batch_uid)
-            error = LumiError("internal", str(exc) or type(exc).__name__)
-            outcome = BatchOutcome({t.uid: TaskResult.failed(error, t.details) for t in tasks})
+            internal = LumiError("internal", str(exc) or type(exc).__name__)
+            outcome = BatchOutcome({t.uid: TaskResult.failed(internal, t.details) for t in tasks})
         failpoint("after_index_commit")
         self._finish(ctx, tasks, outcome)
         return True
@@ -328,6 +329,14 @@ class _AbortCheck:
                     raise BatchAborted
 
 
+class _Step(TypedDict):
+    """The progress step of a running batch, as the ``progress`` of ``/batches`` shows it."""
+
+    currentStep: str
+    finished: int
+    total: int
+
+
 class _Progress:
     """Publishes the running batch and its progress, at most every 100 ms."""
 
@@ -339,7 +348,7 @@ class _Progress:
         self.tasks = tasks
         self.plan = plan
         self.started = started
-        self.step: dict[str, object] | None = None
+        self.step: _Step | None = None
         self.last = 0.0
 
     def report(self, step: str, finished: int, total: int) -> None:
@@ -354,7 +363,7 @@ class _Progress:
         steps = [self.step] if self.step else []
         percentage = 0.0
         if self.step and self.step["total"]:
-            percentage = round(100.0 * int(self.step["finished"]) / int(self.step["total"]), 2)
+            percentage = round(100.0 * self.step["finished"] / self.step["total"], 2)
         processing = [Task.from_record(t.to_record()) for t in self.tasks]
         for task in processing:
             task.status = "processing"

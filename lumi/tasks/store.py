@@ -16,11 +16,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import lmdb
 from pyroaring import BitMap
 
 from lumi.storage import codecs
-from lumi.storage.env import open_env
+from lumi.storage.env import Txn, open_env
 from lumi.tasks.models import Batch, Task
 
 TASKS_MAP_SIZE = 20 * 1024**3
@@ -65,11 +64,11 @@ class TaskStore:
     def close(self) -> None:
         self.env.close()
 
-    def read(self) -> lmdb.Transaction:
+    def read(self) -> Txn:
         return self.env.begin(buffers=False)
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[lmdb.Transaction]:
+    def write(self) -> Iterator[Txn]:
         """A write transaction, committed when the block ends without an exception.
 
         Bitmap updates made through ``put_task`` stay in memory until a read needs them or
@@ -90,24 +89,24 @@ class TaskStore:
 
     # ---- tasks -------------------------------------------------------------------------
 
-    def get_task(self, txn: lmdb.Transaction, uid: int) -> Task | None:
+    def get_task(self, txn: Txn, uid: int) -> Task | None:
         raw = txn.get(codecs.u32(uid), db=self.db["tasks"])
         return None if raw is None else Task.from_record(codecs.loads(raw))
 
-    def get_tasks(self, txn: lmdb.Transaction, uids: Iterable[int]) -> Iterator[Task]:
+    def get_tasks(self, txn: Txn, uids: Iterable[int]) -> Iterator[Task]:
         for uid in uids:
             task = self.get_task(txn, uid)
             if task is not None:
                 yield task
 
-    def task_count(self, txn: lmdb.Transaction) -> int:
+    def task_count(self, txn: Txn) -> int:
         return int(txn.stat(self.db["tasks"])["entries"])
 
-    def next_task_uid(self, txn: lmdb.Transaction) -> int:
+    def next_task_uid(self, txn: Txn) -> int:
         raw = txn.get(_NEXT_TASK, db=self.db["meta"])
         return 0 if raw is None else codecs.from_u32(raw)
 
-    def register(self, txn: lmdb.Transaction, task: Task, payload: bytes | None, now: int) -> Task:
+    def register(self, txn: Txn, task: Task, payload: bytes | None, now: int) -> Task:
         """Give ``task`` the next uid and a monotonic enqueue time, and store it."""
         uid = self.next_task_uid(txn)
         last = txn.get(_LAST_ENQUEUED, db=self.db["meta"])
@@ -122,7 +121,7 @@ class TaskStore:
         self.put_task(txn, task, None)
         return task
 
-    def restore_task(self, txn: lmdb.Transaction, task: Task) -> None:
+    def restore_task(self, txn: Txn, task: Task) -> None:
         """Store a task as given, uid and enqueue time kept (importing a dump); the uid
         counter and the last enqueue time move past it."""
         meta = self.db["meta"]
@@ -134,10 +133,10 @@ class TaskStore:
         if last is None or codecs.from_u64(last) < task.enqueued_at:
             txn.put(_LAST_ENQUEUED, codecs.u64(task.enqueued_at), db=meta)
 
-    def put_payload(self, txn: lmdb.Transaction, uid: int, payload: bytes) -> None:
+    def put_payload(self, txn: Txn, uid: int, payload: bytes) -> None:
         txn.put(codecs.u32(uid), payload, db=self.db["payloads"])
 
-    def reserve_uids(self, txn: lmdb.Transaction, next_task: int, next_batch: int) -> None:
+    def reserve_uids(self, txn: Txn, next_task: int, next_batch: int) -> None:
         """Make the next registered task and batch get at least these uids."""
         meta = self.db["meta"]
         if next_task > self.next_task_uid(txn):
@@ -145,7 +144,7 @@ class TaskStore:
         if next_batch > self.next_batch_uid(txn):
             txn.put(_NEXT_BATCH, codecs.u32(next_batch), db=meta)
 
-    def put_task(self, txn: lmdb.Transaction, task: Task, old: Task | None) -> None:
+    def put_task(self, txn: Txn, task: Task, old: Task | None) -> None:
         """Write ``task`` and move its uid between bitmaps where its fields changed."""
         txn.put(codecs.u32(task.uid), codecs.dumps(task.to_record()), db=self.db["tasks"])
         pairs = (
@@ -167,7 +166,7 @@ class TaskStore:
             if after is not None:
                 self._bitmap_add(txn, db_name, after, task.uid)
 
-    def delete_tasks(self, txn: lmdb.Transaction, uids: BitMap) -> None:
+    def delete_tasks(self, txn: Txn, uids: BitMap) -> None:
         """Remove finished tasks and every trace of them in the indexes of the store."""
         self._flush(txn)
         touched_batches: set[int] = set()
@@ -192,31 +191,31 @@ class TaskStore:
 
     # ---- payloads ----------------------------------------------------------------------
 
-    def payload(self, txn: lmdb.Transaction, uid: int) -> bytes | None:
+    def payload(self, txn: Txn, uid: int) -> bytes | None:
         return txn.get(codecs.u32(uid), db=self.db["payloads"])
 
-    def drop_payload(self, txn: lmdb.Transaction, uid: int) -> None:
+    def drop_payload(self, txn: Txn, uid: int) -> None:
         txn.delete(codecs.u32(uid), db=self.db["payloads"])
 
     # ---- bitmaps -----------------------------------------------------------------------
 
-    def bitmap(self, txn: lmdb.Transaction, db_name: str, key: bytes) -> BitMap:
+    def bitmap(self, txn: Txn, db_name: str, key: bytes) -> BitMap:
         self._flush(txn)
         return codecs.bitmap(txn.get(key, db=self.db[db_name]))
 
-    def bitmap_keys(self, txn: lmdb.Transaction, db_name: str) -> Iterator[tuple[bytes, BitMap]]:
+    def bitmap_keys(self, txn: Txn, db_name: str) -> Iterator[tuple[bytes, BitMap]]:
         self._flush(txn)
         with txn.cursor(db=self.db[db_name]) as cur:
             for key, value in cur:
                 yield key, codecs.bitmap(value)
 
-    def all_task_uids(self, txn: lmdb.Transaction) -> BitMap:
+    def all_task_uids(self, txn: Txn) -> BitMap:
         out = BitMap()
         for _key, bm in self.bitmap_keys(txn, "by_status"):
             out |= bm
         return out
 
-    def first_uid_enqueued_at_or_after(self, txn: lmdb.Transaction, ns: int) -> int | None:
+    def first_uid_enqueued_at_or_after(self, txn: Txn, ns: int) -> int | None:
         """Smallest task uid whose enqueue time is >= ``ns`` (enqueue times grow with uids)."""
         with txn.cursor(db=self.db["enqueued_at"]) as cur:
             if not cur.set_range(codecs.u64(max(ns, 0))):
@@ -224,10 +223,10 @@ class TaskStore:
             return codecs.from_u32(cur.key()[8:12])
 
     def batches_in_time_range(
-        self, txn: lmdb.Transaction, db_name: str, after: int | None, before: int | None
+        self, txn: Txn, db_name: str, after: int | None, before: int | None
     ) -> list[int]:
         """Uids of batches whose start (or finish) time is strictly inside the bounds."""
-        out = []
+        out: list[int] = []
         start = codecs.u64(after + 1 if after is not None else 0)
         with txn.cursor(db=self.db[db_name]) as cur:
             if not cur.set_range(start):
@@ -239,7 +238,7 @@ class TaskStore:
                 out.append(codecs.from_u32(key[8:12]))
         return out
 
-    def _cached(self, txn: lmdb.Transaction, db_name: str, key: bytes) -> BitMap:
+    def _cached(self, txn: Txn, db_name: str, key: bytes) -> BitMap:
         pending = self._pending.get(id(txn))
         if pending is None:  # a transaction not opened by ``write``: no deferral
             raise RuntimeError("task store writes must use TaskStore.write()")
@@ -248,13 +247,13 @@ class TaskStore:
             bm = pending[(db_name, key)] = codecs.bitmap(txn.get(key, db=self.db[db_name]))
         return bm
 
-    def _bitmap_add(self, txn: lmdb.Transaction, db_name: str, key: bytes, uid: int) -> None:
+    def _bitmap_add(self, txn: Txn, db_name: str, key: bytes, uid: int) -> None:
         self._cached(txn, db_name, key).add(uid)
 
-    def _bitmap_remove(self, txn: lmdb.Transaction, db_name: str, key: bytes, uid: int) -> None:
+    def _bitmap_remove(self, txn: Txn, db_name: str, key: bytes, uid: int) -> None:
         self._cached(txn, db_name, key).discard(uid)
 
-    def _flush(self, txn: lmdb.Transaction) -> None:
+    def _flush(self, txn: Txn) -> None:
         """Write the posting lists changed so far in ``txn``."""
         pending = self._pending.get(id(txn))
         if not pending:
@@ -266,7 +265,7 @@ class TaskStore:
                 txn.delete(key, db=self.db[db_name])
         pending.clear()
 
-    def _subtract_everywhere(self, txn: lmdb.Transaction, db_name: str, uids: BitMap) -> None:
+    def _subtract_everywhere(self, txn: Txn, db_name: str, uids: BitMap) -> None:
         for key, bm in list(self.bitmap_keys(txn, db_name)):
             if not bm.intersect(uids):
                 continue
@@ -278,15 +277,15 @@ class TaskStore:
 
     # ---- batches -----------------------------------------------------------------------
 
-    def next_batch_uid(self, txn: lmdb.Transaction) -> int:
+    def next_batch_uid(self, txn: Txn) -> int:
         raw = txn.get(_NEXT_BATCH, db=self.db["meta"])
         return 0 if raw is None else codecs.from_u32(raw)
 
-    def get_batch(self, txn: lmdb.Transaction, uid: int) -> Batch | None:
+    def get_batch(self, txn: Txn, uid: int) -> Batch | None:
         raw = txn.get(codecs.u32(uid), db=self.db["batches"])
         return None if raw is None else Batch.from_record(codecs.loads(raw))
 
-    def put_batch(self, txn: lmdb.Transaction, batch: Batch) -> None:
+    def put_batch(self, txn: Txn, batch: Batch) -> None:
         key = codecs.u32(batch.uid)
         txn.put(key, codecs.dumps(batch.to_record()), db=self.db["batches"])
         txn.put(_NEXT_BATCH, codecs.u32(batch.uid + 1), db=self.db["meta"])
@@ -294,11 +293,11 @@ class TaskStore:
         if batch.finished_at is not None:
             txn.put(codecs.u64(batch.finished_at) + key, b"", db=self.db["batch_finished"])
 
-    def all_batch_uids(self, txn: lmdb.Transaction) -> BitMap:
+    def all_batch_uids(self, txn: Txn) -> BitMap:
         with txn.cursor(db=self.db["batches"]) as cur:
             return BitMap(codecs.from_u32(k) for k in cur.iternext(values=False))
 
-    def _delete_batch(self, txn: lmdb.Transaction, uid: int) -> None:
+    def _delete_batch(self, txn: Txn, uid: int) -> None:
         batch = self.get_batch(txn, uid)
         if batch is None:
             return
@@ -310,17 +309,17 @@ class TaskStore:
 
     # ---- simple records: indexes, keys, webhooks, meta ---------------------------------
 
-    def get_record(self, txn: lmdb.Transaction, db_name: str, key: str) -> Any:
+    def get_record(self, txn: Txn, db_name: str, key: str) -> Any:
         raw = txn.get(key.encode(), db=self.db[db_name])
         return None if raw is None else codecs.loads(raw)
 
-    def put_record(self, txn: lmdb.Transaction, db_name: str, key: str, value: Any) -> None:
+    def put_record(self, txn: Txn, db_name: str, key: str, value: Any) -> None:
         txn.put(key.encode(), codecs.dumps(value), db=self.db[db_name])
 
-    def delete_record(self, txn: lmdb.Transaction, db_name: str, key: str) -> bool:
+    def delete_record(self, txn: Txn, db_name: str, key: str) -> bool:
         return bool(txn.delete(key.encode(), db=self.db[db_name]))
 
-    def records(self, txn: lmdb.Transaction, db_name: str) -> Iterator[tuple[str, Any]]:
+    def records(self, txn: Txn, db_name: str) -> Iterator[tuple[str, Any]]:
         with txn.cursor(db=self.db[db_name]) as cur:
             for key, value in cur:
                 yield key.decode(), codecs.loads(value)

@@ -4,6 +4,8 @@ deletion, swaps (with ``rename``), index stats, ``/stats``, ``/health`` and ``/v
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ import httpx
 import meilisearch
 import pytest
 from meilisearch.errors import MeilisearchApiError
+from meilisearch.models.index import SizeFormat
 
 from tests.api.conftest import wait, wait_ok
 from tests.api.test_errors_api import LINK, UID_RULE, assert_error, newest_task_uid
@@ -420,6 +423,91 @@ def test_global_stats(client: meilisearch.Client, http: httpx.Client, index_uid:
     assert rfc3339_ns(stats["lastUpdate"]) >= rfc3339_ns(finished_at)
     assert stats["indexes"][index_uid] == http.get(f"/indexes/{index_uid}/stats").json()
     assert client.get_all_stats()["indexes"][index_uid]["numberOfDocuments"] == 1
+
+
+INTERNAL_DATABASES = [
+    "main",
+    "documents",
+    "external_ids",
+    "word_docids",
+    "exact_word_docids",
+    "word_prefix_docids",
+    "word_fid_docids",
+    "word_position_docids",
+    "word_pair_docids",
+    "field_word_count_docids",
+    "docid_word_positions",
+    "reversed_words",
+    "facet_string_docids",
+    "facet_number_docids",
+    "docid_facet_values",
+    "field_docids",
+    "geo",
+]
+STATS_WITH_SIZES_KEYS = [*STATS_KEYS[:4], "internalDatabaseSizes", *STATS_KEYS[4:]]
+HUMAN_SIZE = re.compile(r"^\d+(\.\d+)?\s+(B|KiB|MiB|GiB|TiB)$")
+PAGE_SIZE = os.sysconf("SC_PAGESIZE")
+
+
+def test_index_stats_with_internal_database_sizes(
+    client: meilisearch.Client, http: httpx.Client, index_uid: str
+) -> None:
+    add_docs(client, index_uid, [{"id": 1, "title": "a"}, {"id": 2, "title": "b", "year": 3}])
+    stats = http.get(f"/indexes/{index_uid}/stats?showInternalDatabaseSizes=true").json()
+    assert list(stats) == STATS_WITH_SIZES_KEYS
+    sizes = stats["internalDatabaseSizes"]
+    assert list(sizes) == INTERNAL_DATABASES
+    assert all(isinstance(size, int) and size % PAGE_SIZE == 0 for size in sizes.values())
+    assert sizes["documents"] == stats["rawDocumentDbSize"] > 0
+    assert sizes["word_docids"] > 0
+    assert sizes["geo"] == 0
+    without = http.get(f"/indexes/{index_uid}/stats?showInternalDatabaseSizes=false").json()
+    assert list(without) == STATS_KEYS
+    sdk_stats = client.index(index_uid).get_stats(show_internal_database_sizes=True)
+    assert sdk_stats.internal_database_sizes == sizes
+
+
+def test_index_stats_in_human_sizes(
+    client: meilisearch.Client, http: httpx.Client, index_uid: str
+) -> None:
+    add_docs(client, index_uid, [{"id": 1, "title": "a"}, {"id": 2, "title": "b"}])
+    raw = http.get(f"/indexes/{index_uid}/stats?showInternalDatabaseSizes=true").json()
+    query = "sizeFormat=human&showInternalDatabaseSizes=true"
+    human = http.get(f"/indexes/{index_uid}/stats?{query}").json()
+    assert list(human) == STATS_WITH_SIZES_KEYS
+    one_page = f"{PAGE_SIZE // 1024} KiB"
+    assert human["rawDocumentDbSize"] == one_page == human["internalDatabaseSizes"]["documents"]
+    assert human["avgDocumentSize"] == f"{PAGE_SIZE // 2048} KiB"
+    assert human["internalDatabaseSizes"]["geo"] == "0 B"
+    assert list(human["internalDatabaseSizes"]) == list(raw["internalDatabaseSizes"])
+    assert all(HUMAN_SIZE.match(size) for size in human["internalDatabaseSizes"].values())
+    human_only = http.get(f"/indexes/{index_uid}/stats?sizeFormat=human").json()
+    assert list(human_only) == STATS_KEYS
+    sdk_stats = client.index(index_uid).get_stats(
+        show_internal_database_sizes=True, size_format=SizeFormat.HUMAN
+    )
+    assert sdk_stats.internal_database_sizes == human["internalDatabaseSizes"]
+
+
+def test_global_stats_with_internal_sizes_in_human_units(
+    client: meilisearch.Client, http: httpx.Client, index_uid: str
+) -> None:
+    add_docs(client, index_uid, [{"id": 1, "title": "a"}])
+    stats = client.get_all_stats(show_internal_database_sizes=True, size_format=SizeFormat.HUMAN)
+    assert list(stats) == ["databaseSize", "usedDatabaseSize", "lastUpdate", "indexes"]
+    assert HUMAN_SIZE.match(stats["databaseSize"])
+    assert HUMAN_SIZE.match(stats["usedDatabaseSize"])
+    for entry in stats["indexes"].values():
+        assert list(entry) == STATS_WITH_SIZES_KEYS
+        assert list(entry["internalDatabaseSizes"]) == INTERNAL_DATABASES
+        assert all(HUMAN_SIZE.match(entry[key]) for key in STATS_KEYS[1:3])
+        assert all(HUMAN_SIZE.match(size) for size in entry["internalDatabaseSizes"].values())
+    single = f"/indexes/{index_uid}/stats?showInternalDatabaseSizes=true&sizeFormat=human"
+    assert stats["indexes"][index_uid] == http.get(single).json()
+    raw = http.get("/stats?showInternalDatabaseSizes=true").json()
+    assert isinstance(raw["databaseSize"], int)
+    assert raw["indexes"][index_uid]["internalDatabaseSizes"]["documents"] == PAGE_SIZE
+    assert "internalDatabaseSizes" not in http.get("/stats").json()["indexes"][index_uid]
 
 
 @pytest.mark.parametrize(

@@ -615,6 +615,101 @@ def test_type_errors_win_over_feature_refusal() -> None:
     assert raised(s.validate_settings_patch, body)[0] == "invalid_settings_stop_words"
 
 
+FOREIGN_ON = {"foreignKeys": True}
+KEYS = [
+    {"fieldName": "actors", "foreignIndexUid": "actors"},
+    {"fieldName": "x", "foreignIndexUid": "7"},
+]
+
+
+def test_foreign_keys_are_accepted_once_their_feature_is_on() -> None:
+    stored = [
+        {"foreignIndexUid": "actors", "fieldName": "actors"},
+        {"foreignIndexUid": "7", "fieldName": "x"},
+    ]
+    patch = s.validate_settings_patch({"foreignKeys": KEYS}, FOREIGN_ON)
+    assert patch == {"foreignKeys": stored}
+    assert [list(entry) for entry in patch["foreignKeys"]] == [["foreignIndexUid", "fieldName"]] * 2
+    assert s.validate_setting("foreignKeys", KEYS, FOREIGN_ON) == patch
+    applied = s.apply_patch({}, patch)
+    assert s.setting_view("foreignKeys", applied) == stored
+    assert s.details_view(patch) == {"foreignKeys": stored}
+    assert s.apply_patch(applied, s.validate_setting("foreignKeys", [], FOREIGN_ON)) == {}
+    assert s.settings_diff({}, applied).reindex is False
+
+
+def test_resetting_foreign_keys_needs_no_feature() -> None:
+    assert s.validate_setting("foreignKeys", None) == {"foreignKeys": None}
+    assert s.validate_settings_patch({"foreignKeys": None}) == {"foreignKeys": None}
+
+
+def test_chat_stays_refused_whatever_the_features() -> None:
+    features = {"chatCompletions": True, "foreignKeys": True}
+    assert raised(s.validate_setting, "chat", {}, features)[0] == "feature_not_enabled"
+
+
+def test_settings_view_shows_foreign_keys_while_the_feature_is_on() -> None:
+    assert "foreignKeys" not in s.settings_view({})
+    assert "foreignKeys" not in s.settings_view({}, {"foreignKeys": False})
+    view = s.settings_view({"foreignKeys": KEYS}, FOREIGN_ON)
+    assert list(view)[3:6] == ["sortableAttributes", "foreignKeys", "rankingRules"]
+    assert view["foreignKeys"] == KEYS
+    assert s.settings_view({}, FOREIGN_ON)["foreignKeys"] == []
+
+
+UID_RULE = (
+    "Index uid can be an integer or a string containing only alphanumeric characters, hyphens "
+    "(-) and underscores (_), and can not be more than 512 bytes."
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({}, "Invalid value type at `.foreignKeys`: expected an array, but found an object: `{}`"),
+        (
+            ["actors"],
+            "Invalid value type at `.foreignKeys[0]`: expected an object, but found a string: "
+            '`"actors"`',
+        ),
+        (
+            [{"fieldName": "actors"}],
+            "Missing field `foreignIndexUid` inside `.foreignKeys[0]`",
+        ),
+        (
+            [{"foreignIndexUid": "actors"}],
+            "Missing field `fieldName` inside `.foreignKeys[0]`",
+        ),
+        (
+            [KEYS[0], {"foreignIndexUid": "a", "fieldName": "b", "index": "c"}],
+            "Unknown field `index` inside `.foreignKeys[1]`: expected one of `foreignIndexUid`, "
+            "`fieldName`",
+        ),
+        (
+            [{"foreignIndexUid": 1, "fieldName": "b"}],
+            "Invalid value type at `.foreignKeys[0].foreignIndexUid`: expected a string, but "
+            "found a positive integer: `1`",
+        ),
+        (
+            [{"foreignIndexUid": "a", "fieldName": None}],
+            "Invalid value type at `.foreignKeys[0].fieldName`: expected a string, but found null",
+        ),
+        (
+            [{"foreignIndexUid": "my actors", "fieldName": "b"}],
+            f"Invalid value at `.foreignKeys[0].foreignIndexUid`: `my actors` is not a valid "
+            f"index uid. {UID_RULE}",
+        ),
+    ],
+)
+def test_foreign_keys_errors(value: Any, message: str) -> None:
+    for features in ({}, FOREIGN_ON):
+        code, got = raised(s.validate_settings_patch, {"foreignKeys": value}, features)
+        assert (code, got) == ("invalid_settings_foreign_keys", message)
+    sub_route = message.replace(".foreignKeys[", "[").replace(" at `.foreignKeys`", "")
+    got = raised(s.validate_setting, "foreignKeys", value, FOREIGN_ON)
+    assert got == ("invalid_settings_foreign_keys", sub_route)
+
+
 # ---------------------------------------------------------------- applying patches
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -37,7 +38,10 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> list[SearchRequest]:
             {"id": docid, "_formatted": {"id": str(docid)}, "_rankingScore": score}
             for docid, score in found[request.offset : request.offset + request.limit]
         ]
-        return {"hits": hits, "query": request.query, "estimatedTotalHits": len(found)}
+        answer = {"hits": hits, "query": request.query, "estimatedTotalHits": len(found)}
+        if options.include_metadata:
+            answer["metadata"] = {"queryUid": "q", "indexUid": target.uid, "primaryKey": "id"}
+        return answer
 
     monkeypatch.setattr(federation, "perform_search", fake)
     return requests
@@ -126,3 +130,90 @@ def test_unsupported_federation_parameters_are_refused(name: str) -> None:
     assert caught.value.message == (
         f"`{name}` is not available yet in federated search on this server."
     )
+
+
+# ---- queries naming a remote of the network -------------------------------------------------
+
+NETWORK_ON = SearchOptions(features={"network": True})
+
+
+def remote_query(uid: str, remote: str | None, **options: Any) -> MultiQuery:
+    return MultiQuery(uid, SearchRequest(), {"remote": remote, **options}, frozenset())
+
+
+def test_remotes_need_the_network_feature(asked: list[SearchRequest]) -> None:
+    with pytest.raises(QueryError) as caught:
+        federated_search(
+            [query("movies"), remote_query("books", "ms_0")], Federation(), open_target, OPEN
+        )
+    assert (caught.value.code, caught.value.status) == ("feature_not_enabled", 400)
+    assert caught.value.message == (
+        "Inside `.queries[1]`: Performing a remote federated search requires enabling the "
+        "`network` experimental feature. See https://github.com/orgs/meilisearch/discussions/805"
+    )
+    assert asked == []
+
+
+def test_queries_for_self_run_here_and_the_others_come_from_their_remote(
+    asked: list[SearchRequest],
+) -> None:
+    origin = {"indexUid": "books", "queriesPosition": 2, "weightedRankingScore": 0.85}
+    remote_hit = {"id": 99, "_federation": {**origin, "remote": "ms_1"}}
+    remotes = federation.Remotes(
+        self_name="ms_0",
+        hits=[(-0.85, 2, 0, remote_hit)],
+        total=7,
+        metadata={2: {"queryUid": "q2", "indexUid": "books", "remote": "ms_1"}},
+        errors={"ms_2": {"message": "down", "code": "remote_timeout"}},
+    )
+    queries = [
+        remote_query("movies", "ms_0"),
+        query("books"),
+        remote_query("books", "ms_1"),
+        remote_query("books", "ms_2"),
+    ]
+    options = replace(NETWORK_ON, include_metadata=True)
+    answer = federated_search(queries, Federation(), open_target, OPEN, options, remotes)
+    assert len(asked) == 2
+    assert ids(answer) == [1, 99, 10, 2, 11, 3]
+    assert [hit["_federation"].get("remote") for hit in answer["hits"]] == [
+        "ms_0",
+        "ms_1",
+        None,
+        "ms_0",
+        None,
+        "ms_0",
+    ]
+    assert answer["hits"][0]["_federation"] == {
+        "indexUid": "movies",
+        "queriesPosition": 0,
+        "weightedRankingScore": 0.9,
+        "remote": "ms_0",
+    }
+    assert answer["estimatedTotalHits"] == 3 + 2 + 7
+    assert answer["remoteErrors"] == {"ms_2": {"message": "down", "code": "remote_timeout"}}
+    assert list(answer)[-2:] == ["metadata", "remoteErrors"]
+    assert [(m["indexUid"], m.get("remote")) for m in answer["metadata"]] == [
+        ("movies", "ms_0"),
+        ("books", None),
+        ("books", "ms_1"),
+    ]
+
+
+def test_remote_errors_show_only_when_remotes_were_involved(asked: list[SearchRequest]) -> None:
+    queries = [query("movies"), remote_query("books", None)]
+    answer = federated_search(queries, Federation(), open_target, OPEN, NETWORK_ON)
+    assert "remoteErrors" not in answer
+    assert "remote" not in answer["hits"][0]["_federation"]
+
+
+def test_query_position_is_the_position_reported(asked: list[SearchRequest]) -> None:
+    queries = [remote_query("books", None, queryPosition=4), query("movies")]
+    hits = federated_search(queries, Federation(), open_target, OPEN, NETWORK_ON)["hits"]
+    assert [(hit["id"], hit["_federation"]["queriesPosition"]) for hit in hits] == [
+        (1, 1),
+        (10, 4),
+        (11, 4),
+        (2, 1),
+        (3, 1),
+    ]

@@ -20,10 +20,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import lmdb
-
 from lumi.index.index import Index
 from lumi.index.indexer.write import Change
+from lumi.storage.env import Txn
 
 
 @dataclass(slots=True)
@@ -31,7 +30,7 @@ class BuildContext:
     """What an extractor needs: the index, its open write transaction, its settings."""
 
     index: Index
-    txn: lmdb.Transaction
+    txn: Txn
     settings: dict[str, Any]
     # Called between chunks of long work so a cancelation can interrupt it.
     check_abort: Callable[[], None]

@@ -201,6 +201,7 @@ def document_words(
     known_word = positions.get
     add_pair = pairs.add if pairs is not None else None
     counts: list[list[int]] = []
+    found: list[tuple[str, int]] | None
     for path, values in _leaves(document):
         fid = fields.get(path)
         if fid is None:

@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
-import lmdb
 import orjson
 from pyroaring import BitMap
 
@@ -38,6 +37,7 @@ from lumi.index.indexer.build import BuildContext
 from lumi.index.indexer.write import Change
 from lumi.index.settings import filterable_rules, match_pattern, ranking_rules
 from lumi.storage.codecs import bitmap_bytes
+from lumi.storage.env import Txn
 
 SKIP, PARENT, SELECT = 0, 1, 2
 # Fields with a meaning of their own, never walked as facet values: coordinates are stored
@@ -53,6 +53,8 @@ _TRUE, _FALSE = "true", "false"
 # One document's facet keys: strings, numbers, field kinds, forward values, geo levels, point.
 _Keys = tuple[set[bytes], set[bytes], set[bytes], dict[bytes, bytes], set[bytes], bytes | None]
 _NO_KEYS: _Keys = (set(), set(), set(), {}, set(), None)
+# Where each set of ``_Keys`` goes: (its slot in ``_Keys``, its index in ``_Pending.adds``).
+_SET_SLOTS: tuple[tuple[Literal[0, 1, 2, 4], int], ...] = ((0, 0), (1, 1), (2, 2), (4, 3))
 
 
 class Selection:
@@ -331,8 +333,8 @@ class _Pending:
         self.adds: tuple[dict[bytes, BitMap], ...] = ({}, {}, {}, {})
         self.removes: tuple[dict[bytes, BitMap], ...] = ({}, {}, {}, {})
 
-    def change(self, txn: lmdb.Transaction, docid: int, old: _Keys, new: _Keys) -> None:
-        for slot, index in ((0, 0), (1, 1), (2, 2), (4, 3)):
+    def change(self, txn: Txn, docid: int, old: _Keys, new: _Keys) -> None:
+        for slot, index in _SET_SLOTS:
             before, after = old[slot], new[slot]
             adds, removes = self.adds[index], self.removes[index]
             for key in before - after:
@@ -351,7 +353,7 @@ class _Pending:
         elif old[5] is not None:
             txn.delete(point_key, db=self.geo_db)
 
-    def flush(self, txn: lmdb.Transaction) -> None:
+    def flush(self, txn: Txn) -> None:
         for index, db in enumerate((*self.dbs, self.geo_db)):
             adds, removes = self.adds[index], self.removes[index]
             for key in sorted(adds.keys() | removes.keys()):

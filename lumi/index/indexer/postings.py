@@ -16,6 +16,7 @@ order, so a document changed in several pieces ends with its last record.
 from __future__ import annotations
 
 import struct
+from typing import Any, cast
 
 import lmdb
 from pyroaring import BitMap
@@ -23,6 +24,7 @@ from pyroaring import BitMap
 from lumi.index.index import Index
 from lumi.index.indexer.extract import Delta
 from lumi.storage import codecs
+from lumi.storage.env import Txn
 
 _deserialize = BitMap.deserialize
 # Rough bytes a buffered key costs besides its serialized postings (dict slot, object
@@ -50,7 +52,7 @@ class PostingBuffer:
     def __bool__(self) -> bool:
         return bool(self.added or self.removed)
 
-    def fold(self, index: Index, txn: lmdb.Transaction, delta: Delta) -> None:
+    def fold(self, index: Index, txn: Txn, delta: Delta) -> None:
         """Add the effect of ``delta`` (a piece changed after everything folded so far).
 
         Applying ``(R1, A1)`` then ``(R2, A2)`` to a stored set ``S`` gives
@@ -83,21 +85,25 @@ class PostingBuffer:
     def _fold_added(self, name: str, table: dict[bytes, bytes | int]) -> None:
         added = self.added.get(name)
         if not added:
-            self.added[name] = table  # type: ignore[assignment]  # the delta is ours now
+            # The delta is ours now and never read as a delta again, so its table can hold
+            # the merged ``BitMap`` values of later pieces.
+            self.added[name] = cast(Pending, table)
             self.size += _KEY_COST * len(table)
             return
         # Keys new to the buffer go in with one C-level update; only the keys it already
         # holds cost Python work.
         merged: Pending = {}
         for key in added.keys() & table.keys():
-            known = added[key]
+            # ``Any``: the single ``type()`` per key below picks the conversion to a
+            # ``BitMap``, which mypy cannot follow through ``kind``.
+            known: Any = added[key]
             kind = type(known)
             if kind is int:
                 known = BitMap((known,))
             elif kind is bytes:
                 known = _deserialize(known)
             raw = table[key]
-            if type(raw) is int:
+            if isinstance(raw, int):
                 known.add(raw)
             else:
                 known |= _deserialize(raw)
@@ -106,7 +112,7 @@ class PostingBuffer:
         added.update(merged)
         self.size += _KEY_COST * (len(table) - len(merged))
 
-    def write(self, index: Index, txn: lmdb.Transaction) -> None:
+    def write(self, index: Index, txn: Txn) -> None:
         """Merge every pending key into LMDB, then forget them."""
         for name in sorted(self.added.keys() | self.removed.keys()):
             added = self.added.get(name, {})
@@ -121,12 +127,14 @@ class PostingBuffer:
         self.size = 0
 
 
+# ``_decoded`` and ``_encoded`` pick the branch with one ``type()`` call, which mypy cannot
+# narrow through: the ignores mark the branches it cannot follow.
 def _decoded(pending: int | bytes | BitMap) -> BitMap:
     kind = type(pending)
     if kind is int:
-        return BitMap((pending,))
+        return BitMap((pending,))  # type: ignore[arg-type]
     if kind is bytes:
-        return _deserialize(pending)
+        return _deserialize(pending)  # type: ignore[arg-type]
     return pending  # type: ignore[return-value]
 
 
@@ -146,7 +154,7 @@ def _encoded(pending: int | bytes | BitMap) -> bytes:
     return pending.serialize()  # type: ignore[union-attr]
 
 
-def _write_records(index: Index, txn: lmdb.Transaction, delta: Delta) -> None:
+def _write_records(index: Index, txn: Txn, delta: Delta) -> None:
     records_db = index.db["docid_word_positions"]
     for docid in delta.dropped:
         txn.delete(codecs.u32(docid), db=records_db)
@@ -156,7 +164,7 @@ def _write_records(index: Index, txn: lmdb.Transaction, delta: Delta) -> None:
 
 
 def _merge(
-    txn: lmdb.Transaction, db: lmdb._Database, added: Pending, removed: dict[bytes, BitMap]
+    txn: Txn, db: lmdb._Database, added: Pending, removed: dict[bytes, BitMap]
 ) -> tuple[list[bytes], list[bytes]]:
     """Merge into one sub-database; returns the keys created and the keys emptied."""
     cursor = txn.cursor(db=db)
@@ -205,7 +213,7 @@ def _merge(
 
 
 def _follow_dictionary(
-    txn: lmdb.Transaction, db: lmdb._Database, created: list[bytes], emptied: list[bytes]
+    txn: Txn, db: lmdb._Database, created: list[bytes], emptied: list[bytes]
 ) -> None:
     for key in emptied:
         txn.delete(key.decode()[::-1].encode(), db=db)

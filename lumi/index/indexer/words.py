@@ -25,8 +25,6 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-import lmdb
-
 from lumi.index.fields import flatten, matches_attribute
 from lumi.index.index import Index
 from lumi.index.indexer.extract import STRUCTURES, Delta, ExtractConfig, extract
@@ -34,6 +32,7 @@ from lumi.index.indexer.postings import PostingBuffer
 from lumi.index.indexer.write import Change
 from lumi.index.settings import setting_view
 from lumi.storage import codecs
+from lumi.storage.env import Txn
 from lumi.text.tokenizer import TextConfig
 
 if TYPE_CHECKING:
@@ -65,7 +64,7 @@ def text_config(settings: dict[str, Any]) -> TextConfig:
     )
 
 
-def word_fields(index: Index, txn: lmdb.Transaction) -> dict[str, int]:
+def word_fields(index: Index, txn: Txn) -> dict[str, int]:
     """Dot path -> field id as used in ``word_fid_docids`` keys; -1: not searchable."""
     raw = txn.get(FIELDS_KEY, db=index.db["main"])
     return {} if raw is None else codecs.loads(raw)

@@ -12,13 +12,13 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-import lmdb
 import orjson
 from pyroaring import BitMap
 
 from lumi.index.fields import field_names
 from lumi.index.index import Index
 from lumi.storage import codecs
+from lumi.storage.env import Txn
 
 # (docid, old document or None, new document or None) for every change of a batch.
 Change = tuple[int, dict[str, Any] | None, dict[str, Any] | None]
@@ -28,7 +28,7 @@ ChangeSink = Callable[[list[Change]], None]
 class DocumentWriter:
     """Accumulates document puts and deletions, then writes them in ``finish``."""
 
-    def __init__(self, index: Index, txn: lmdb.Transaction, sink: ChangeSink | None = None) -> None:
+    def __init__(self, index: Index, txn: Txn, sink: ChangeSink | None = None) -> None:
         self.index = index
         self.txn = txn
         self.sink = sink

@@ -9,8 +9,9 @@ filters that differ only in spacing or quoting give equal trees.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple, TypeAlias
 
 
@@ -71,8 +72,8 @@ class Value:
     """
 
     raw: str
-    number: float | None = field(compare=False)
-    span: Span = field(compare=False, repr=False)
+    number: float | None = dataclasses.field(compare=False)
+    span: Span = dataclasses.field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +87,8 @@ class Condition:
     field: str
     op: Op
     values: tuple[Value, ...]
-    field_span: Span = field(compare=False, repr=False)
-    op_span: Span = field(compare=False, repr=False)
+    field_span: Span = dataclasses.field(compare=False, repr=False)
+    op_span: Span = dataclasses.field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +132,22 @@ class VectorsExists:
     embedder: str | None
     kind: VectorKind | None
     fragment: str | None
-    span: Span = field(compare=False, repr=False)
+    span: Span = dataclasses.field(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Foreign:
+    """``_foreign(field, condition)``: documents whose ``field`` (a foreign key) holds the id of
+    a document that ``condition`` selects in the field's foreign index.
+
+    It is resolved into an ``IN`` condition on ``field`` before the filter is checked against
+    the settings; ``span`` covers the whole call, where errors about the call point.
+    """
+
+    field: str
+    condition: Node
+    field_span: Span = dataclasses.field(compare=False, repr=False)
+    span: Span = dataclasses.field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +172,7 @@ class Not:
 
 
 Node: TypeAlias = (
-    And | Or | Not | Condition | GeoRadius | GeoBoundingBox | GeoPolygon | VectorsExists
+    And | Or | Not | Condition | GeoRadius | GeoBoundingBox | GeoPolygon | VectorsExists | Foreign
 )
 
 
@@ -164,12 +180,14 @@ def fields_in(node: Node) -> list[tuple[str, Span]]:
     """The attributes conditions use, in reading order, with where each was written.
 
     Geo and vector filters are left out: they check ``_geo``/``_vectors`` by their own rules.
+    A ``_foreign`` call contributes its foreign key, not the attributes of its condition,
+    which belong to another index.
     """
     found: list[tuple[str, Span]] = []
     stack: list[Node] = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, Condition):
+        if isinstance(current, Condition | Foreign):
             found.append((current.field, current.field_span))
         elif isinstance(current, And | Or):
             stack.extend(reversed(current.children))

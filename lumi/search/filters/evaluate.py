@@ -29,7 +29,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import lmdb
 from pyroaring import BitMap
 
 from lumi.errors import LumiError
@@ -40,6 +39,7 @@ from lumi.search.filters import geo
 from lumi.search.filters.ast import (
     And,
     Condition,
+    Foreign,
     GeoBoundingBox,
     GeoPolygon,
     GeoRadius,
@@ -52,6 +52,7 @@ from lumi.search.filters.ast import (
     VectorsExists,
     format_position,
 )
+from lumi.storage.env import Txn
 
 _EQUALITY = frozenset(
     (Op.EQ, Op.NE, Op.IN, Op.EXISTS, Op.IS_NULL, Op.IS_EMPTY, Op.CONTAINS, Op.STARTS_WITH)
@@ -62,6 +63,9 @@ _CONTAINS_DISABLED = (
     "Using `CONTAINS` in a filter requires enabling the `contains filter` experimental "
     "feature. See https://github.com/orgs/meilisearch/discussions/763"
 )
+# `_foreign` calls are resolved into plain conditions by the routes that support them
+# (`lumi.search.filters.foreign`); any left when a filter is checked came from another route.
+_FOREIGN_HERE = "The `_foreign` filter is not supported on this route."
 GEO_FIELD = "_geo"
 GEOJSON_FIELD = "_geojson"
 
@@ -78,7 +82,7 @@ class FilterEvaluator:
     def __init__(
         self,
         index: Index,
-        txn: lmdb.Transaction,
+        txn: Txn,
         settings: dict[str, Any],
         *,
         code: str = "invalid_search_filter",
@@ -110,6 +114,8 @@ class FilterEvaluator:
                 self._check_condition(current)
             elif isinstance(current, GeoRadius | GeoBoundingBox | GeoPolygon):
                 self._check_geo(current)
+            elif isinstance(current, Foreign):
+                raise LumiError(self.code, f"{_FOREIGN_HERE}\n{format_position(current.span)}")
 
     def _check_condition(self, condition: Condition) -> None:
         position = is_filterable(self.settings, condition.field)

@@ -202,7 +202,5 @@ def _add_ngrams(ctx: DeriveContext, parsed: ParsedQuery, terms: list[Term]) -> N
 
 
 def _word_span(parsed: ParsedQuery, start: int, size: int) -> list[QueryWord] | None:
-    span = parsed.terms[start : start + size]
-    if len(span) != size or not all(isinstance(item, QueryWord) for item in span):
-        return None
-    return list(span)  # type: ignore[arg-type]
+    words = [item for item in parsed.terms[start : start + size] if isinstance(item, QueryWord)]
+    return words if len(words) == size else None

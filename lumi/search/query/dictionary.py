@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 import lmdb
 
 from lumi.index.index import Index
+from lumi.storage.env import Txn
 
 MAX_ONE_TYPO = 150
 MAX_TWO_TYPOS = 50
@@ -37,7 +38,7 @@ Exists = Callable[[str], bool]
 class _Keys:
     """Prefix questions on one sorted sub-database of utf-8 keys."""
 
-    def __init__(self, txn: lmdb.Transaction, db: lmdb._Database) -> None:
+    def __init__(self, txn: Txn, db: lmdb._Database) -> None:
         self.txn = txn
         self.db = db
         self.cursor = txn.cursor(db)
@@ -109,7 +110,7 @@ class _Keys:
 class WordDictionary:
     """Word lookups on one snapshot of an index."""
 
-    def __init__(self, index: Index, txn: lmdb.Transaction) -> None:
+    def __init__(self, index: Index, txn: Txn) -> None:
         self.words = _Keys(txn, index.db["word_docids"])
         self.exact = _Keys(txn, index.db["exact_word_docids"])
         self.reversed = _Keys(txn, index.db["reversed_words"])

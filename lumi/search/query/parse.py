@@ -105,7 +105,7 @@ def _close(
     while phrase and phrase[-1] is None:
         phrase.pop()
     made = QueryPhrase(tuple(phrase))
-    (negatives if negative else terms).append(made)  # type: ignore[arg-type]
+    (negatives if negative else terms).append(made)
 
 
 def _last_word_index(tokens: list[Token]) -> int:

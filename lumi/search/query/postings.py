@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import lmdb
 import orjson
 from pyroaring import BitMap
 
 from lumi.index.index import Index
 from lumi.storage import codecs
+from lumi.storage.env import Txn
 
 _EMPTY = BitMap()
 _deserialize = BitMap.deserialize
@@ -23,7 +23,7 @@ _deserialize = BitMap.deserialize
 class PostingReader:
     """Cached access to one snapshot's word structures."""
 
-    def __init__(self, index: Index, txn: lmdb.Transaction, fids: tuple[int, ...] | None) -> None:
+    def __init__(self, index: Index, txn: Txn, fids: tuple[int, ...] | None) -> None:
         self.txn = txn
         self.fids = fids  # None: every field
         db = index.db

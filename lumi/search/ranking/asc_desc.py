@@ -7,6 +7,7 @@ not have to be sortable, naming it in the ranking rules is what gives it facet s
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from lumi.index.settings import ranking_rules
@@ -22,5 +23,5 @@ def asc_desc_factories(settings: dict[str, Any]) -> dict[str, RuleFactory]:
             continue
         ascending = rule.kind == "asc"
         name = f"{rule.field}:{rule.kind}"
-        factories[name] = lambda f=rule.field, a=ascending: FieldSortRule(f, a)
+        factories[name] = partial(FieldSortRule, rule.field, ascending)
     return factories

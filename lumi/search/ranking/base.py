@@ -29,10 +29,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import lmdb
 from pyroaring import BitMap
 
 from lumi.index.index import Index
+from lumi.storage.env import Txn
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,7 @@ class RankingContext:
     """Shared by every rule of one search: where to read, and until when to work."""
 
     index: Index
-    txn: lmdb.Transaction
+    txn: Txn
     settings: dict[str, Any]
     deadline: float = float("inf")  # time.perf_counter() value after which work stops
     cache: dict[Any, Any] = field(default_factory=dict)  # per-search memo, keyed by rule

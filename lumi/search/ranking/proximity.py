@@ -145,9 +145,10 @@ def _edge_words(term: Term, edge: int) -> list[str]:
     """The words a match of ``term`` can start (``edge`` 0) or end (-1) with."""
     phrases = [alternative for alternative, _ in term.phrases]
     if term.phrase is not None:
-        return [term.phrase[edge]] if term.phrase[edge] is not None else []
+        word = term.phrase[edge]
+        return [word] if word is not None else []
     words = _words(term)
-    words += [p[edge] for p in phrases if p[edge] is not None and p[edge] not in words]
+    words += [w for p in phrases if (w := p[edge]) is not None and w not in words]
     return words
 
 

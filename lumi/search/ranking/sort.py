@@ -15,6 +15,7 @@ each document's own values.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pyroaring import BitMap
@@ -128,11 +129,11 @@ def sort_rule_factories(criteria: Sequence[SortCriterion]) -> list[RuleFactory]:
     for criterion in criteria:
         if criterion.point is not None:
             point, ascending = criterion.point, criterion.ascending
-            factories.append(lambda p=point, a=ascending: GeoSortRule(p, a))
+            factories.append(partial(GeoSortRule, point, ascending))
         else:
             field, ascending = criterion.field, criterion.ascending
             assert field is not None
-            factories.append(lambda f=field, a=ascending: FieldSortRule(f, a))
+            factories.append(partial(FieldSortRule, field, ascending))
     return factories
 
 

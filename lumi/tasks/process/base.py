@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import lmdb
-
 from lumi.errors import LumiError
 from lumi.index.registry import IndexRegistry
+from lumi.storage.env import Txn
 from lumi.tasks.autobatcher import BatchPlan
 from lumi.tasks.models import Task
 from lumi.tasks.store import TaskStore
@@ -41,7 +40,7 @@ class TaskResult:
 @dataclass(slots=True)
 class BatchOutcome:
     results: dict[int, TaskResult]
-    store_changes: list[Callable[[lmdb.Transaction], None]] = field(default_factory=list)
+    store_changes: list[Callable[[Txn], None]] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     # Extra tasks touched by the batch (e.g. tasks canceled by a cancelation), already final.
     touched: list[Task] = field(default_factory=list)

@@ -10,11 +10,9 @@ either is removed at the next start.
 
 from __future__ import annotations
 
-import lmdb
-
-from lumi.index.payloads import format_byte_size
+from lumi.index.payloads.sizes import format_byte_size
 from lumi.index.registry import IndexMeta
-from lumi.storage.env import lmdb_errors
+from lumi.storage.env import Txn, lmdb_errors
 from lumi.tasks.process.base import BatchContext, BatchOutcome, TaskResult
 from lumi.tasks.process.index_access import index_not_found
 
@@ -46,7 +44,7 @@ def compact_index(ctx: BatchContext) -> BatchOutcome:
         "postCompactionSize": format_byte_size(after),
     }
 
-    def switch(txn: lmdb.Transaction) -> None:
+    def switch(txn: Txn) -> None:
         ctx.registry.put_meta(txn, moved)
 
     return BatchOutcome(

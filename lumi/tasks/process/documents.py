@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from lumi.errors import LumiError
 from lumi.index.documents import document_id, infer_primary_key, merge_documents, validate_geo
-from lumi.index.payloads import PayloadFormat, parse_documents
+from lumi.index.payloads.formats import PayloadFormat
+from lumi.index.payloads.parse import parse_documents
 from lumi.index.settings import is_filterable, is_sortable
 from lumi.search.filters.evaluate import FilterEvaluator
-from lumi.search.filters.parser import parse_filter
+from lumi.search.filters.parameter import parse_filter
 from lumi.tasks.models import Task
 from lumi.tasks.process.base import BatchContext, TaskResult
 from lumi.tasks.process.index_access import IndexWork

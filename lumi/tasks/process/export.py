@@ -24,7 +24,7 @@ from lumi.index.index import Index
 from lumi.index.registry import IndexMeta
 from lumi.index.settings import settings_view
 from lumi.search.filters.evaluate import FilterEvaluator
-from lumi.search.filters.parser import parse_filter
+from lumi.search.filters.parameter import parse_filter
 from lumi.tasks.process.base import BatchContext, BatchOutcome, TaskResult
 
 _TIMEOUT = httpx.Timeout(60.0, connect=10.0)

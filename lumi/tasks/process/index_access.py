@@ -10,13 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import lmdb
-
 from lumi.errors import LumiError
 from lumi.index.index import Index
 from lumi.index.indexer.build import BuildContext, apply_changes, finish_changes, rebuild
 from lumi.index.indexer.write import Change, DocumentWriter
 from lumi.index.registry import IndexMeta
+from lumi.storage.env import Txn
 from lumi.tasks.process.base import BatchContext, TaskResult
 
 
@@ -25,7 +24,7 @@ class IndexWork:
     uid: str
     dir: str
     index: Index
-    txn: lmdb.Transaction
+    txn: Txn
     writer: DocumentWriter
     primary_key: str | None
     meta: IndexMeta | None

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import lmdb
 from pyroaring import BitMap
 
 from lumi.errors import LumiError
 from lumi.index.registry import IndexMeta
 from lumi.storage import codecs
+from lumi.storage.env import Txn
 from lumi.tasks.models import Task
 from lumi.tasks.process.base import BatchContext, BatchOutcome, TaskResult
 from lumi.tasks.process.index_access import index_not_found, open_index_work
@@ -65,7 +65,7 @@ def update_index(ctx: BatchContext) -> BatchOutcome:
         return BatchOutcome({task.uid: TaskResult.failed(error, task.details)})
     meta = work.new_meta(now_ns())
 
-    def change(txn: lmdb.Transaction) -> None:
+    def change(txn: Txn) -> None:
         if new_uid is not None and new_uid != uid:
             ctx.registry.remove_meta(txn, uid)
             ctx.registry.put_meta(
@@ -145,7 +145,7 @@ def swap_indexes(ctx: BatchContext) -> BatchOutcome:
         error = LumiError("index_already_exists", message)
         return BatchOutcome({task.uid: TaskResult.failed(error, task.details)})
 
-    def change(txn: lmdb.Transaction) -> None:
+    def change(txn: Txn) -> None:
         for swap in swaps:
             a, b = swap["indexes"]
             meta_a = ctx.registry.meta(txn, a)
@@ -165,7 +165,7 @@ def _renamed(meta: IndexMeta, uid: str) -> IndexMeta:
     return IndexMeta(uid, meta.dir, meta.created_at, meta.updated_at, meta.primary_key)
 
 
-def _rewrite_history(ctx: BatchContext, txn: lmdb.Transaction, a: str, b: str, below: int) -> None:
+def _rewrite_history(ctx: BatchContext, txn: Txn, a: str, b: str, below: int) -> None:
     """Tasks older than the swap that named ``a`` now name ``b`` and the other way round."""
     store = ctx.store
     older = BitMap(range(below))

@@ -8,10 +8,10 @@ it is all or nothing.
 
 from __future__ import annotations
 
-import lmdb
 from pyroaring import BitMap
 
 from lumi.storage import codecs
+from lumi.storage.env import Txn
 from lumi.tasks.models import Task
 from lumi.tasks.process.base import BatchContext, BatchOutcome, TaskResult
 from lumi.tasks.process.indexes import zeroed_details
@@ -57,7 +57,7 @@ def delete_tasks(ctx: BatchContext) -> BatchOutcome:
         details["deletedTasks"] = len(deleted)
         results[task.uid] = TaskResult("succeeded", details)
 
-    def change(txn: lmdb.Transaction) -> None:
+    def change(txn: Txn) -> None:
         ctx.store.delete_tasks(txn, to_delete)
 
     return BatchOutcome(results, store_changes=[change])

@@ -12,7 +12,7 @@ from lumi.errors import LumiError
 from lumi.index.index import Index
 from lumi.search.filters.ast import And, Condition, Node, Not, Op, Or, Value
 from lumi.search.filters.evaluate import FilterEvaluator
-from lumi.search.filters.parser import parse_filter
+from lumi.search.filters.parameter import parse_filter
 from tests.support.facets import build_index, scratch_dir
 
 DOCUMENTS: list[dict[str, Any]] = [
@@ -194,6 +194,13 @@ def test_attributes_must_be_filterable(index: Index, expression: str, message: s
 def test_the_error_code_is_the_routes(index: Index) -> None:
     code, _ = error(index, "title = x", code="invalid_document_filter")
     assert code == "invalid_document_filter"
+
+
+def test_foreign_calls_are_refused_where_nothing_resolves_them(index: Index) -> None:
+    assert error(index, "s = a AND _foreign(x, y = 1)", code="invalid_document_filter") == (
+        "invalid_document_filter",
+        "The `_foreign` filter is not supported on this route.\n11:29 s = a AND _foreign(x, y = 1)",
+    )
 
 
 def test_index_without_filterable_attributes() -> None:

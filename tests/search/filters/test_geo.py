@@ -8,7 +8,7 @@ from lumi.errors import LumiError
 from lumi.index.index import Index
 from lumi.search.filters.evaluate import FilterEvaluator
 from lumi.search.filters.geo import haversine, inside
-from lumi.search.filters.parser import parse_filter
+from lumi.search.filters.parameter import parse_filter
 from tests.support.facets import build_index, scratch_dir
 
 POINTS = [

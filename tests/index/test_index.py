@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from lumi.index.index import Index
+from lumi.index.layout import NAMES
+from lumi.storage import codecs
+
+
+def test_database_sizes_count_the_pages_of_every_sub_database(tmp_path: Path) -> None:
+    index = Index(tmp_path / "index", map_size=1 << 24)
+    try:
+        with index.read() as txn:
+            assert index.database_sizes(txn) == dict.fromkeys(NAMES, 0)
+        with index.write() as txn:
+            for docid in range(200):
+                txn.put(codecs.u32(docid), b"x" * 100, db=index.db["documents"])
+        psize = index.env.stat()["psize"]
+        with index.read() as txn:
+            sizes = index.database_sizes(txn)
+            stat = txn.stat(index.db["documents"])
+            pages = stat["branch_pages"] + stat["leaf_pages"] + stat["overflow_pages"]
+            assert list(sizes) == list(NAMES)
+            assert pages > 1
+            assert sizes["documents"] == pages * psize == index.documents_size(txn)
+            assert all(size == 0 for name, size in sizes.items() if name != "documents")
+    finally:
+        index.close()
