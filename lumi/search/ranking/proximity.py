@@ -1,10 +1,10 @@
 """The ``proximity`` rule: query terms close together, in query order, first.
 
-Cost of a document: the sum over consecutive active terms of ``min(distance, 4) - 1``,
+Cost of a document: the sum over consecutive active terms of ``min(distance, 8) - 1``,
 where the distance between a word at ``l`` and the next term's word at ``r`` of the same
 field is ``r - l`` in order and ``l - r + 1`` reversed; words in different fields (or
-absent) cost the cap, 3. ``proximityPrecision: byAttribute`` only tells "same field" (0)
-from "not" (3).
+absent) cost the cap, 7. ``proximityPrecision: byAttribute`` only tells "same field" (0)
+from "not" (7).
 
 By word, the documents where every pair is adjacent come first, from ``word_pair_docids``.
 The others are ranked only when the page needs them: from their position records (exact,

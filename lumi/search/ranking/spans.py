@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from lumi.search.query.terms import Span, Term, phrase_spans
 
-MAX_PAIR_COST = 3
+# The highest cost of a pair of terms: 7, for words 8 or more positions apart, in different
+# fields, or absent.
+MAX_PAIR_COST = 7
 
 
 class MatchFinder:
@@ -50,7 +52,7 @@ class MatchFinder:
 
 
 def pair_cost(left: list[Span], right: list[Span]) -> int:
-    """``min(distance, 4) - 1`` for the closest pair of matches in one field, else 3."""
+    """``min(distance, 8) - 1`` for the closest pair of matches in one field, else 7."""
     best = MAX_PAIR_COST
     for _, end in left:
         field = end >> 16

@@ -25,9 +25,11 @@ DOCS = [
         ([(0, 0)], [(1, 1)], 0),  # adjacent, in order
         ([(0, 0)], [(2, 2)], 1),
         ([(0, 0)], [(3, 3)], 2),
-        ([(0, 0)], [(9, 9)], 3),  # capped
+        ([(0, 0)], [(7, 7)], 6),
+        ([(0, 0)], [(8, 8)], 7),  # capped from distance 8 on
+        ([(0, 0)], [(40, 40)], 7),
         ([(1, 1)], [(0, 0)], 1),  # reversed: distance 2
-        ([(0, 0)], [(1 << 16 | 1, 1 << 16 | 1)], 3),  # another field
+        ([(0, 0)], [(1 << 16 | 1, 1 << 16 | 1)], 7),  # another field
         ([(0, 0), (5, 5)], [(6, 6)], 0),  # closest pair wins
         ([(0, 2)], [(3, 3)], 0),  # a phrase ends right before
     ],
@@ -41,7 +43,7 @@ def test_closer_terms_first(small_index: Make) -> None:
     result = built.search("new york", show_ranking_score_details=True)
     assert built.ids("new york") == [1, 3, 5, 2, 4]
     assert result.details is not None
-    assert [d["proximity"]["score"] for d in result.details] == [1.0, 0.75, 0.75, 0.5, 0.25]
+    assert [d["proximity"]["score"] for d in result.details] == [1.0, 0.875, 0.875, 0.75, 0.125]
 
 
 def test_large_buckets_use_adjacent_pairs(small_index: Make, monkeypatch) -> None:
@@ -60,4 +62,4 @@ def test_by_attribute_precision(small_index: Make) -> None:
     result = built.search("new york", show_ranking_score_details=True)
     assert built.ids("new york") == [2, 1]
     assert result.details is not None
-    assert [d["proximity"]["score"] for d in result.details] == [1.0, 0.25]
+    assert [d["proximity"]["score"] for d in result.details] == [1.0, 0.125]
