@@ -306,9 +306,6 @@ ERRORS: dict[str, tuple[int, str]] = {
     "invalid_dynamic_search_rule_filter_query": (400, INVALID),
     "invalid_dynamic_search_rule_filter_active": (400, INVALID),
     "dynamic_search_rule_not_found": (404, INVALID),
-    # Not raised by Meilisearch routes; answers for paths and methods Lumi does not serve.
-    "not_found": (404, INVALID),
-    "method_not_allowed": (405, INVALID),
 }
 
 

@@ -11,8 +11,8 @@ import in one streaming pass):
     "nextTaskUid", "nextBatchUid"}``. A reader refuses another ``format`` or a newer
     ``formatVersion``.
 ``instance.json``
-    Instance-wide records (experimental features, network, whether default keys were
-    made) as ``{name: value}``.
+    Instance-wide records (experimental features, network, dynamic search rules, whether
+    default keys were made) as ``{name: value}``.
 ``keys.ndjson``
     One API key per line: uid, name, description, actions, indexes and dates. Never the key
     string: it derives from the uid and the master key, so the importing server's master

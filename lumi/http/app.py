@@ -183,18 +183,14 @@ async def _lumi_error(_request: Request, exc: Exception) -> Response:
     return error_response(exc)
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
+async def _http_error(_request: Request, exc: Exception) -> Response:
+    """Unknown paths and known paths called with another method answer like Meilisearch's
+    router: the bare status with an empty body (SDKs word their message from the status
+    line). Other framework refusals keep the usual error body."""
     assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:
-        error = LumiError(
-            "method_not_allowed",
-            f"Method `{request.method}` is not allowed on `{request.url.path}`.",
-        )
-    elif exc.status_code == 404:
-        error = LumiError("not_found", f"Route `{request.url.path}` not found.")
-    else:
-        error = LumiError("bad_request", str(exc.detail))
-    return error_response(error)
+    if exc.status_code in (404, 405):
+        return Response(status_code=exc.status_code)
+    return error_response(LumiError("bad_request", str(exc.detail)))
 
 
 async def _unexpected(_request: Request, exc: Exception) -> Response:

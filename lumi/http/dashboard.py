@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from functools import cache
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from lumi.dashboard import STATIC_DIR
-from lumi.errors import LumiError
 from lumi.http.responses import json
 from lumi.http.routing import endpoint
 
@@ -48,10 +48,6 @@ def _enabled(request: Request) -> bool:
     return bool(request.app.state.config.dashboard_enabled)
 
 
-def _not_found(request: Request) -> LumiError:
-    return LumiError("not_found", f"Route `{request.url.path}` not found.")
-
-
 async def _static(request: Request, path: str) -> Response:
     response = await _files().get_response(path, request.scope)
     suffix = path[path.rfind(".") :]
@@ -71,7 +67,8 @@ async def get_page(request: Request) -> Response:
 @endpoint("GET", STATIC_PREFIX + "{path:path}", None)
 async def get_static_file(request: Request) -> Response:
     if not _enabled(request):
-        raise _not_found(request)
+        # As if the route did not exist: the bare 404 every unknown path gets.
+        raise HTTPException(status_code=404)
     return await _static(request, request.path_params["path"])
 
 

@@ -37,11 +37,11 @@ from lumi.http.views import offset_page
 from lumi.index.documents import is_valid_document_id
 from lumi.index.payloads.formats import format_from_content_type, validate_csv_delimiter
 from lumi.index.payloads.parse import parse_documents
-from lumi.index.projection import project
-from lumi.search.documents import browse
+from lumi.search.documents import browse, document_view
 from lumi.search.filters.evaluate import check_contains
 from lumi.search.filters.parameter import parse_filter
 from lumi.search.request import decode_filter, split_sort
+from lumi.search.vectors import document_vectors
 from lumi.tasks import builders
 
 # Bodies above this size are parsed on a worker thread to keep the event loop responsive.
@@ -180,7 +180,12 @@ def _browse(request: Request, uid: str, params: dict[str, Any]) -> dict[str, Any
             contains_filter=engine.experimental_features()["containsFilter"],
         )
         docs = [index.document(txn, docid) for docid in docids]
-    results = [project(doc, fields) for doc in docs if doc is not None]
+        vectors = params["retrieveVectors"]
+        if vectors:
+            for docid, doc in zip(docids, docs, strict=True):
+                if doc is not None:
+                    doc["_vectors"] = document_vectors(index, txn, docid, doc)
+    results = [document_view(doc, fields, vectors) for doc in docs if doc is not None]
     return offset_page(results, offset, limit, total)
 
 
@@ -213,9 +218,11 @@ async def get_document(request: Request) -> Response:
         with index.read() as txn:
             docid = index.docid(txn, external)
             doc = index.document(txn, docid) if docid is not None else None
+            if doc is not None and docid is not None and params["retrieveVectors"]:
+                doc["_vectors"] = document_vectors(index, txn, docid, doc)
     if doc is None:
         raise LumiError("document_not_found", f"Document `{external}` not found.")
-    return json(project(doc, params.get("fields")))
+    return json(document_view(doc, params.get("fields"), params["retrieveVectors"]))
 
 
 async def _delete_ids(request: Request, uid: str, ids: list[str]) -> Response:

@@ -73,7 +73,13 @@ QUERY_BODY = Body(
     ]
 )
 MERGE_FACETS = Body(
-    [Field("maxValuesPerFacet", integer(), "invalid_multi_search_max_values_per_facet")],
+    [
+        Field(
+            "maxValuesPerFacet",
+            nullable(integer()),
+            "invalid_multi_search_max_values_per_facet",
+        )
+    ],
     code="invalid_multi_search_merge_facets",
 )
 FEDERATION = Body(

@@ -86,6 +86,12 @@ def read_network(store: TaskStore) -> dict[str, Any]:
     return {**default_network(), **(stored or {})}
 
 
+def _requested(value: Any) -> bool:
+    """Whether an Enterprise field asks for something: ``null`` and an empty object (what
+    clients send to clear a network) do not."""
+    return value is not None and value != {}
+
+
 def merge_network(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     """The network after ``patch`` (validated); raises for a new remote without a URL."""
     if "previousRemotes" in patch:
@@ -99,7 +105,7 @@ def merge_network(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, A
         ("shards", "Setting `shards`"),
         ("previousShards", "Setting `previousShards`"),
     ):
-        if patch.get(field) is not None:
+        if _requested(patch.get(field)):
             raise LumiError("requires_enterprise_edition", _ENTERPRISE.format(what=what))
     network = copy.deepcopy(current)
     if "self" in patch:

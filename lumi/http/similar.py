@@ -1,8 +1,7 @@
 """``/indexes/{uid}/similar``: documents similar to a given one, by embedder.
 
-Similarity needs an embedder, and Lumi indexes accept none yet (the ``embedders`` setting
-only takes an empty object). Requests are validated like Meilisearch validates them, then
-answered with the error Meilisearch gives for an embedder the index does not have.
+Requests are validated like Meilisearch validates them (GET and POST name the same
+parameters), then answered by ``lumi.search.similar``.
 """
 
 from __future__ import annotations
@@ -12,11 +11,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from lumi.errors import LumiError
-from lumi.http.enqueue import engine_of
+from lumi.http.auth import access_of
 from lumi.http.indexes import json_body
 from lumi.http.params import path_index_uid
+from lumi.http.responses import json
 from lumi.http.routing import endpoint
+from lumi.http.search import search_target
 from lumi.http.validation import (
     Body,
     Field,
@@ -35,6 +35,7 @@ from lumi.http.validation import (
     q_string,
     string,
 )
+from lumi.search.similar import SimilarRequest, perform_similar
 
 
 def _document_id(value: Any) -> str:
@@ -92,11 +93,10 @@ SIMILAR_QUERY = Query(
 
 def _answer(request: Request, params: dict[str, Any]) -> Response:
     uid = path_index_uid(request)
-    engine_of(request).index_meta(uid)
-    raise LumiError(
-        "invalid_similar_embedder",
-        f"Index `{uid}`: Cannot find embedder with name `{params['embedder']}`.",
-    )
+    target = search_target(request, uid)
+    token_filter = access_of(request).search_filter(uid)
+    details = bool(params.get("showPerformanceDetails"))
+    return json(perform_similar(target, SimilarRequest.of(params), token_filter, details))
 
 
 @endpoint("GET", "/indexes/{index_uid}/similar", "search", tenant_token=True)

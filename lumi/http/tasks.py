@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 import orjson
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -56,7 +57,7 @@ async def list_tasks(request: Request) -> Response:
 async def get_task(request: Request) -> Response:
     if request.path_params["uid"] == "cancel":
         # `/tasks/cancel` exists for POST only; other methods must not read it as a uid.
-        raise LumiError("method_not_allowed", "Method `GET` is not allowed on `/tasks/cancel`.")
+        raise HTTPException(status_code=405)
     uid = parse_uid(request.path_params["uid"], "invalid_task_uids", "Task")
     task = engine_of(request).get_task(uid)
     if task is None or not _visible(request, task):

@@ -38,7 +38,15 @@ class Index:
         self.path = path
         self.readonly = readonly
         self.env = open_env(path, map_size=map_size, max_dbs=len(NAMES) + 2, readonly=readonly)
-        self.db = {name: self.env.open_db(name.encode(), create=not readonly) for name in NAMES}
+        try:
+            self.db = {name: self.env.open_db(name.encode(), create=not readonly) for name in NAMES}
+        except lmdb.NotFoundError:
+            # Written before some sub-database existed: create the missing ones (empty) once,
+            # through a short-lived writable handle, then read as asked.
+            self.env.close()
+            Index(path, map_size=map_size).close()
+            self.env = open_env(path, map_size=map_size, max_dbs=len(NAMES) + 2, readonly=True)
+            self.db = {name: self.env.open_db(name.encode(), create=False) for name in NAMES}
 
     def close(self) -> None:
         self.env.close()

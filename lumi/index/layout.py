@@ -36,6 +36,9 @@ DBS: tuple[SubDb, ...] = (
     SubDb("docid_facet_values", "path \\0 u32 docid", "orjson values", "facet values per doc"),
     SubDb("field_docids", "path \\0 kind byte", "bitmap", "exists / null / empty per field"),
     SubDb("geo", "p + u32 docid | a/o + level + f64", "two f64 | bitmap", "coordinates"),
+    SubDb("vectors", "embedder \\0 u32 docid", "f32 little-endian", "a document's embeddings"),
+    SubDb("vector_docids", "utf-8 embedder", "bitmap", "documents with embeddings"),
+    SubDb("vector_configs", "utf-8 embedder", "orjson [source, dims]", "what vectors follow"),
 )
 
 NAMES: tuple[str, ...] = tuple(db.name for db in DBS)

@@ -23,11 +23,13 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from lumi.errors import LumiError
+from lumi.index import embedders as emb
 from lumi.index import settings_validation as v
 from lumi.index.settings_validation import RankingRule, parse_ranking_rule
 
 WORDS = "words"  # word postings, positions, proximities, prefixes, exact-word data
 FACETS = "facets"  # facet values used by filters, sort, distinct and facet search
+VECTORS = "vectors"  # the embeddings documents give their embedders (`_vectors`)
 
 DEFAULT_RANKING_RULES = [
     "words",
@@ -98,9 +100,17 @@ def _merge_fields(
     return merged
 
 
-def _drop_names(current: dict[str, Any], value: dict[str, None]) -> dict[str, Any]:
-    """Embedders PATCH: a name set to ``null`` removes that embedder."""
-    return {name: item for name, item in current.items() if name not in value}
+def _merge_chat(current: dict[str, Any], value: dict[str, Any]) -> dict[str, Any]:
+    """Chat PATCH: fields merge as for other objects, and so do the search parameters, one
+    level down (a parameter set to ``null`` is removed)."""
+    sent = value.get("searchParameters")
+    merged = _merge_fields(DEFAULT_CHAT, current, value)
+    if sent is not None:
+        params = {**(current.get("searchParameters") or {}), **sent}
+        merged["searchParameters"] = {
+            name: params[name] for name in v.CHAT_SEARCH_FIELDS if params.get(name) is not None
+        }
+    return merged
 
 
 def _identity(value: Any) -> Any:
@@ -182,7 +192,7 @@ _ROWS = (
     _row("typoTolerance", DEFAULT_TYPO, v.typo_tolerance, WORDS, reindex_key=_typo_key),
     _row("faceting", DEFAULT_FACETING, v.faceting),
     _row("pagination", DEFAULT_PAGINATION, v.pagination),
-    _row("embedders", {}, v.embedders, apply=_drop_names),
+    _row("embedders", {}, emb.embedders, VECTORS, apply=emb.merge, reindex_key=emb.vector_key),
     _row("searchCutoffMs", None, v.u64),
     _row("localizedAttributes", None, v.localized_attributes, WORDS, FACETS),
     _row("facetSearch", True, v.boolean, FACETS),
@@ -190,10 +200,12 @@ _ROWS = (
     _row(
         "chat",
         DEFAULT_CHAT,
-        v.any_object,
+        v.chat,
         code="invalid_settings_index_chat",
+        apply=_merge_chat,
         visible=False,
         disabled=_CHAT_DISABLED,
+        feature="chatCompletions",
     ),
 )
 SETTINGS: dict[str, SettingSpec] = {row.name: row for row in _ROWS}
@@ -221,7 +233,7 @@ def validate_settings_patch(
             raise v.unknown_field("bad_request", "", name, tuple(SETTINGS))
         received[name] = None if value is None else spec.validate(value, f".{name}", spec.code)
     patch = {name: received[name] for name in SETTINGS if name in received}
-    _refuse_disabled(patch, features)
+    _refuse_disabled(patch, features, ".")
     return patch
 
 
@@ -234,7 +246,7 @@ def validate_setting(
     """
     spec = SETTINGS[name]
     patch = {name: None if body is None else spec.validate(body, "", spec.code)}
-    _refuse_disabled(patch, features)
+    _refuse_disabled(patch, features, "")
     return patch
 
 
@@ -243,11 +255,15 @@ def reset_all_patch() -> dict[str, None]:
     return dict.fromkeys(SETTINGS)
 
 
-def _refuse_disabled(patch: dict[str, Any], features: Mapping[str, bool]) -> None:
+def _refuse_disabled(patch: dict[str, Any], features: Mapping[str, bool], root: str) -> None:
+    """Refusals that depend on the instance's features; ``root`` is ``"."`` for a whole
+    settings object (paths then name the setting) and ``""`` for a sub-route body."""
     for name, value in patch.items():
         spec = SETTINGS[name]
         if spec.disabled is not None and value is not None and not _enabled(spec, features):
             raise LumiError("feature_not_enabled", spec.disabled)
+    if patch.get("embedders"):
+        emb.check_sources(patch["embedders"], root + "embedders" if root else "", features)
 
 
 def _enabled(spec: SettingSpec, features: Mapping[str, bool]) -> bool:
@@ -322,10 +338,11 @@ class Changes:
     changed: tuple[str, ...]  # settings whose effective value differs, in table order
     reindex_words: bool
     reindex_facets: bool
+    reindex_vectors: bool = False
 
     @property
     def reindex(self) -> bool:
-        return self.reindex_words or self.reindex_facets
+        return self.reindex_words or self.reindex_facets or self.reindex_vectors
 
 
 def settings_diff(old: dict[str, Any], new: dict[str, Any]) -> Changes:
@@ -339,7 +356,7 @@ def settings_diff(old: dict[str, Any], new: dict[str, Any]) -> Changes:
         changed.append(name)
         if spec.affects and spec.reindex_key(before) != spec.reindex_key(after):
             rebuild |= spec.affects
-    return Changes(tuple(changed), WORDS in rebuild, FACETS in rebuild)
+    return Changes(tuple(changed), WORDS in rebuild, FACETS in rebuild, VECTORS in rebuild)
 
 
 # ---------------------------------------------------------------- helpers for search

@@ -361,22 +361,6 @@ def _localized_rule(value: Any, path: str, code: str) -> dict[str, Any]:
 localized_attributes = list_of(_localized_rule)
 
 
-def _embedder(value: Any, path: str, code: str) -> None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise type_error(code, path, "an object", value)
-    raise invalid_value(
-        code,
-        path,
-        "embedders are not supported by this engine yet: `embedders` only accepts an empty "
-        "object, `null`, or embedder names set to `null`.",
-    )
-
-
-embedders = map_of(_embedder)
-
-
 # ---------------------------------------------------------------- foreign keys
 
 INDEX_UID_RULE = (
@@ -405,8 +389,80 @@ def _foreign_key(value: Any, path: str, code: str) -> dict[str, str]:
 foreign_keys = list_of(_foreign_key)
 
 
-def any_object(value: Any, path: str, code: str) -> dict[str, Any]:
-    """Shape check only, for settings that are refused right after (experimental ones)."""
-    if not isinstance(value, dict):
-        raise type_error(code, path, "an object", value)
-    return value
+# ---------------------------------------------------------------- chat
+
+DEFAULT_SEMANTIC_RATIO = 0.5
+
+
+def _unit_float(name: str) -> Validator:
+    """A number from 0 to 1 (a ratio or a score threshold), stored as a float."""
+
+    def check(value: Any, path: str, code: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise type_error(code, path, "a number", value)
+        if not 0.0 <= value <= 1.0:
+            message = f"the value of `{name}` is invalid, expected a float between `0.0` and `1.0`."
+            raise invalid_value(code, path, message)
+        return float(value)
+
+    return check
+
+
+_HYBRID_FIELDS: dict[str, Validator] = {
+    "semanticRatio": _unit_float("semanticRatio"),
+    "embedder": string,
+}
+
+
+def _chat_hybrid(value: Any, path: str, code: str) -> dict[str, Any]:
+    """``{semanticRatio, embedder}``: the embedder is required, the ratio defaults to 0.5.
+    The embedder need not exist yet: it is looked up when the chat searches."""
+    got = fields(value, path, code, _HYBRID_FIELDS)
+    _require(got, path, code, ("embedder",))
+    return {"semanticRatio": got.get("semanticRatio", DEFAULT_SEMANTIC_RATIO), **got}
+
+
+# The search parameters a chat uses on the index, in the order they are shown; ``null``
+# removes one.
+CHAT_SEARCH_FIELDS: dict[str, Validator] = {
+    "hybrid": nullable(_chat_hybrid),
+    "limit": nullable(u64),
+    "sort": nullable(string_list),
+    "distinct": nullable(string),
+    "matchingStrategy": nullable(one_of("last", "all", "frequency")),
+    "attributesToSearchOn": nullable(string_list),
+    "rankingScoreThreshold": nullable(_unit_float("rankingScoreThreshold")),
+}
+
+
+def _chat_search_parameters(value: Any, path: str, code: str) -> dict[str, Any]:
+    return fields(value, path, code, CHAT_SEARCH_FIELDS)
+
+
+CHAT_TEMPLATE_CODE = "invalid_chat_setting_document_template"
+
+
+def _document_template(value: Any, path: str, code: str) -> str:
+    """A Liquid template that compiles, so a chat never meets a broken one."""
+    # Imported here: the templates module reads the settings defaults, which need this one.
+    from lumi.index.templates import parse_liquid
+
+    text = string(value, path, code)
+    try:
+        parse_liquid(text)
+    except LumiError as error:
+        raise invalid_value(CHAT_TEMPLATE_CODE, path, error.message) from None
+    return text
+
+
+_CHAT_FIELDS: dict[str, Validator] = {
+    "description": nullable(string),
+    "documentTemplate": nullable(_document_template),
+    "documentTemplateMaxBytes": nullable(u64),
+    "searchParameters": nullable(_chat_search_parameters),
+}
+
+
+def chat(value: Any, path: str, code: str) -> dict[str, Any]:
+    """The ``chat`` index setting: the fields sent, ``null`` resetting one."""
+    return fields(value, path, code, _CHAT_FIELDS)

@@ -5,6 +5,10 @@ Errors use the documents routes' codes (``invalid_document_filter``,
 ``invalid_document_sort``) and, unlike search, carry no index prefix. Without ``sort`` the
 documents come in document id order (whatever order ``ids`` lists them in, each once); with
 it, by the sort entries in turn, documents lacking a value last.
+
+Each document then shows the requested ``fields``, and its ``_vectors`` only with
+``retrieveVectors`` (always then, ``{}`` when it has none); ``displayedAttributes`` do not
+apply to these routes.
 """
 
 from __future__ import annotations
@@ -16,10 +20,12 @@ from pyroaring import BitMap
 
 from lumi.errors import LumiError
 from lumi.index.index import Index
+from lumi.index.projection import project
 from lumi.index.settings import is_sortable
 from lumi.search.constraints import SortCriterion, parse_sort
 from lumi.search.filters.evaluate import FilterEvaluator
 from lumi.search.filters.parameter import parse_filter
+from lumi.search.format import add_vectors
 from lumi.search.ranking.base import RankingContext
 from lumi.search.ranking.bucket_sort import SortRequest, bucket_sort
 from lumi.search.ranking.sort import sort_rule_factories
@@ -56,6 +62,19 @@ def browse(
     rules = [factory() for factory in sort_rule_factories(criteria)]
     outcome = bucket_sort(ctx, rules, None, selected, SortRequest(offset=offset, limit=limit))
     return outcome.docids, len(selected)
+
+
+def document_view(
+    document: dict[str, Any], fields: list[str] | None, retrieve_vectors: bool
+) -> dict[str, Any]:
+    """``document`` as the documents routes answer it (it may be updated in place)."""
+    if not retrieve_vectors:
+        if "_vectors" in document:
+            document = {k: v for k, v in document.items() if k != "_vectors"}
+        return project(document, fields)
+    shown = project(document, fields)
+    add_vectors(shown, document)
+    return shown
 
 
 def _known(index: Index, txn: Txn, ids: Sequence[str]) -> BitMap:

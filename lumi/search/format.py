@@ -90,10 +90,27 @@ def _crop_entry(entry: str, default: int) -> tuple[str, int]:
 # ---------------------------------------------------------------- hits
 
 
+def add_vectors(shown: dict[str, Any], source: dict[str, Any]) -> None:
+    """Give ``shown`` (the fields picked for the answer) its ``_vectors`` object, as
+    ``retrieveVectors`` asks: the vectors ``source`` (the whole document) was given itself,
+    whichever fields were picked, else ``{}``. No embedder computes vectors here, so there
+    is nothing else to add."""
+    vectors = source.get("_vectors")
+    shown["_vectors"] = vectors if type(vectors) is dict else {}
+
+
 class HitFormatter:
     """Builds the hits of one search; create it once per search, call ``hit`` per document."""
 
-    __slots__ = ("_leaf_options", "displayed", "marker", "options", "request", "selection")
+    __slots__ = (
+        "_leaf_options",
+        "displayed",
+        "marker",
+        "options",
+        "request",
+        "selection",
+        "vectors",
+    )
 
     def __init__(
         self,
@@ -105,6 +122,10 @@ class HitFormatter:
     ) -> None:
         self.request = request
         self.displayed = None if "*" in displayed else list(displayed)
+        # `_vectors` only with retrieveVectors, and only while displayed (by name or `*`).
+        self.vectors = request.retrieve_vectors and (
+            self.displayed is None or "_vectors" in self.displayed
+        )
         marks = Marks(request.highlight_pre_tag, request.highlight_post_tag, request.crop_marker)
         self.marker = Marker(tokenizer, highlights, marks)
         self.options = format_options(request, displayed, fields)
@@ -112,15 +133,18 @@ class HitFormatter:
         self._leaf_options: dict[str, Option | None] = {}
 
     def hit(self, document: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The hit of ``document``; ``extra`` fields (``_geoDistance``) follow its own."""
+        """The hit of ``document``; ``extra`` fields (``_geoDistance``) follow its own, then
+        ``_vectors`` when asked for."""
         request = self.request
-        if not request.retrieve_vectors and "_vectors" in document:
+        if not self.vectors and "_vectors" in document:
             document = {k: v for k, v in document.items() if k != "_vectors"}
         shown = project(document, self.displayed)
         retrieved = request.attributes_to_retrieve
         hit = dict(shown if retrieved is None else project(shown, retrieved))
         if extra:
             hit.update(extra)
+        if self.vectors:
+            add_vectors(hit, shown)
         if not self.options and not request.show_matches_position:
             return hit
         positions: dict[str, list[dict[str, Any]]] | None = (

@@ -5,7 +5,8 @@ the vector options, the embedder, the filter and sort syntax, the ``_foreign`` c
 filter (evaluated on their foreign indexes), then attributes against the settings (distinct,
 sort, filter, ``attributesToSearchOn``), the search itself, the facets. While the
 ``foreignKeys`` experimental feature is on, hits show foreign documents in place of their ids
-(``lumi.search.foreign``).
+(``lumi.search.foreign``), and while ``dynamicSearchRules`` is on, the pins of the rules
+that fire take their places among the hits (``lumi.search.pins``).
 Errors that need the index's settings are prefixed with ``Index `{uid}`: ``.
 
 The response keys come in the reference's order: ``hits``, ``query``, ``processingTimeMs``,
@@ -35,10 +36,14 @@ from lumi.search.foreign import FEATURE as FOREIGN_KEYS
 from lumi.search.foreign import Hydrator, IndexOpener
 from lumi.search.format import HitFormatter
 from lumi.search.highlight import Highlights, LocatedPhrase
+from lumi.search.hybrid import Semantic, semantic_query, semantic_search
+from lumi.search.pins import pinned_search, rule_pins
 from lumi.search.pipeline import EngineQuery, EngineResult, search
 from lumi.search.query.parse import QueryPhrase, parse_query
 from lumi.search.ranking.geo_sort import geo_distance
 from lumi.search.request import MEDIA_DISABLED, SearchRequest
+from lumi.search.trace import SearchTrace, Timings
+from lumi.search.vectors import document_vectors
 from lumi.storage.env import Txn
 from lumi.text.tokenizer import tokenizer_for
 
@@ -60,7 +65,8 @@ class SearchOptions:
     the parameters came from a query string (some messages name their GET spelling),
     ``request_uid`` the uid shared by the searches of one multi-search, ``features``
     the instance's experimental features, and ``indexes`` what opens the other indexes a
-    search reads (foreign keys); without it hits are not hydrated.
+    search reads (foreign keys); without it hits are not hydrated. ``trace`` receives the
+    engine's result and the step timings (``lumi.search.trace``).
     """
 
     token_filter: Any = None
@@ -69,6 +75,7 @@ class SearchOptions:
     request_uid: str | None = None
     features: Mapping[str, bool] = field(default_factory=dict)
     indexes: IndexOpener | None = None
+    trace: SearchTrace | None = None
 
 
 def new_request_uid() -> str:
@@ -85,6 +92,7 @@ def perform_search(
 ) -> dict[str, Any]:
     """The response body of ``request`` on ``target``; raises ``LumiError``."""
     began = time.perf_counter()
+    timings = options.trace.timings if options.trace is not None else Timings()
     if request.media is not None and not options.features.get("multimodal"):
         raise LumiError("feature_not_enabled", MEDIA_DISABLED)
     embedder = request.semantic_embedder(query_string=options.query_string)
@@ -93,16 +101,25 @@ def perform_search(
         if embedder is not None and embedder not in setting_view("embedders", settings):
             message = f"Cannot find embedder with name `{embedder}`."
             raise LumiError("invalid_search_embedder", message)
+        semantic = _semantic(request, settings, embedder)
         run = _Search(target, txn, settings, request, options)
         run.check()
-        result = run.engine()
-        searched = time.perf_counter()
+        step = timings.since("search > check parameters", began)
+        result = run.engine(semantic)
+        step = timings.since(_ranking_step(request), step)
         hits = run.hits(result)
         pagination = run.pagination(result)
+        step = timings.since("search > format", step)
         facets = run.facets(result)
+        if facets is not None:
+            timings.since("search > facet distribution", step)
+    timings.since("search", began)
+    if options.trace is not None:
+        options.trace.result = result
     body: dict[str, Any] = {
         "hits": hits,
         "query": request.query,
+        **_query_vector(request, semantic),
         "processingTimeMs": int((time.perf_counter() - began) * 1000),
         **pagination,
     }
@@ -116,15 +133,34 @@ def perform_search(
             "primaryKey": target.primary_key,
         }
     if request.show_performance_details:
-        body["performanceDetails"] = {
-            "search": _duration(searched - began),
-            "format": _duration(time.perf_counter() - searched),
-        }
+        body["performanceDetails"] = timings.view()
+    if result.semantic_hits is not None:
+        body["semanticHitCount"] = result.semantic_hits
     return body
 
 
-def _duration(seconds: float) -> str:
-    return f"{seconds * 1000:.2f}ms"
+# ---- semantic and hybrid search (lumi.search.hybrid)
+
+
+def _semantic(
+    request: SearchRequest, settings: dict[str, Any], embedder: str | None
+) -> Semantic | None:
+    """The semantic side of the search, None for a keyword search; checks the vector."""
+    if embedder is None or request.hybrid is None:
+        return None
+    return semantic_query(settings, embedder, request.vector, request.hybrid.semantic_ratio)
+
+
+def _query_vector(request: SearchRequest, semantic: Semantic | None) -> dict[str, Any]:
+    """``queryVector``: the vector searched with, shown with ``retrieveVectors``."""
+    if not request.retrieve_vectors or semantic is None or semantic.vector is None:
+        return {}
+    return {"queryVector": semantic.vector}
+
+
+def _ranking_step(request: SearchRequest) -> str:
+    keyword = bool((request.q or "").strip())
+    return "search > keyword ranking" if keyword else "search > placeholder ranking"
 
 
 class _Search:
@@ -160,7 +196,7 @@ class _Search:
         if names:
             _check_searchable(names, self.target, self.txn, self.settings)
 
-    def engine(self) -> EngineResult:
+    def engine(self, semantic: Semantic | None = None) -> EngineResult:
         request, constraints, resolver = self.request, self.constraints, self.resolver
         offset, limit = request.window(self.max_total_hits)
         query = EngineQuery(
@@ -177,7 +213,13 @@ class _Search:
             show_ranking_score_details=request.show_ranking_score_details,
             exhaustive_count=request.page_mode,
         )
-        return search(self.target.index, self.txn, query)
+        options, target = self.options, self.target
+        if semantic is not None:
+            return semantic_search(target.index, self.txn, query, semantic)
+        pins = rule_pins(options.features, options.indexes, target.uid, request.q)
+        if pins:
+            return pinned_search(target.index, self.txn, query, pins)
+        return search(target.index, self.txn, query)
 
     def pagination(self, result: EngineResult) -> dict[str, int]:
         """Pagination fields; page mode counts exhaustively, distinct values included."""
@@ -213,6 +255,8 @@ class _Search:
                     distance = geo_distance(reader, docid, point)
                     extra = None if distance is None else {"_geoDistance": distance}
                 hit = formatter.hit(document, extra)
+                if "_vectors" in hit:  # retrieveVectors: the stored embeddings
+                    hit["_vectors"] = document_vectors(index, txn, docid, document)
                 if request.show_ranking_score and result.scores is not None:
                     hit["_rankingScore"] = result.scores[rank]
                 if request.show_ranking_score_details and result.details is not None:

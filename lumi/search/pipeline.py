@@ -79,6 +79,7 @@ class EngineResult:
     candidates: BitMap  # every matching document (after the threshold), for totals/facets
     matching_words: MatchingWords  # what each query term matched, for highlighting
     degraded: bool = False  # the cutoff stopped ranking before the page was settled
+    semantic_hits: int | None = None  # hits of a semantic/hybrid search found by similarity
 
 
 def search(index: Index, txn: Txn, query: EngineQuery) -> EngineResult:

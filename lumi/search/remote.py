@@ -8,7 +8,9 @@ limit`` hits from offset 0). Each forwarded query keeps its parameters and weigh
 ``remote`` (so the remote searches it itself) and carries its position in the original
 request as ``queryPosition``, so the remote reports that position in ``_federation``. A
 caller's tenant token filter is added to a forwarded query's filter, since the remote only
-sees this instance's key.
+sees this instance's key. The federation's ``distinct`` goes along, and so does the part of
+``facetsByIndex`` naming the indexes the remote searches: its counts come back per index
+and are added to the local ones (``mergeFacets`` is applied here, over everything).
 
 The remotes are asked in parallel, each within ``REMOTE_TIMEOUT`` seconds. Their hits,
 already scored with the query's weight (``_federation.weightedRankingScore``), are merged
@@ -31,6 +33,7 @@ from typing import Any
 import httpx
 
 from lumi.errors import LumiError
+from lumi.search.federated_facets import IndexFacets, remote_facets
 from lumi.search.federation import (
     Federation,
     Ranked,
@@ -44,6 +47,8 @@ from lumi.search.perform import SearchOptions, SearchTarget
 
 REMOTE_TIMEOUT = 30.0
 _DETAIL_CHARS = 300
+START = "federating results > start remote search"
+WAIT = "federating results > wait for remote results"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,7 @@ class _Answer:
     hits: list[Ranked]
     total: int
     metadata: dict[int, dict[str, Any]]
+    facets: dict[str, IndexFacets]
 
 
 async def network_federated_search(
@@ -79,17 +85,25 @@ async def network_federated_search(
 
     ``network`` is the stored ``/network`` object. Raises like ``federated_search``, and
     ``invalid_multi_search_remote`` for a remote the network does not know."""
-    check_queries(queries, options)
-    batches = _batches(queries, federation, access, network)
     began = time.perf_counter()
+    check_queries(queries, options, federation)
+    batches = _batches(queries, federation, access, network)
+    asked = time.perf_counter()
     answers, errors = await _ask_all(batches, options.include_metadata, timeout, transport)
+    answered = time.perf_counter()
+    facets: dict[str, list[IndexFacets]] = {}
+    for answer in answers:
+        for uid, counted in answer.facets.items():
+            facets.setdefault(uid, []).append(counted)
     remotes = Remotes(
         self_name=network.get("self"),
         hits=[hit for answer in answers for hit in answer.hits],
         total=sum(answer.total for answer in answers),
         metadata={p: m for answer in answers for p, m in answer.metadata.items()},
         errors=errors,
-        elapsed=time.perf_counter() - began,
+        elapsed=answered - began,
+        facets=facets,
+        steps={START: asked - began, WAIT: answered - asked},
     )
     return federated_search(queries, federation, open_target, access, options, remotes)
 
@@ -118,7 +132,9 @@ def _batches(
             raise QueryError("invalid_api_key", prefix + INVALID_API_KEY)
         grouped.setdefault(name, []).append(position)
     offset, limit = federation.pages.window(2**63)
-    page = {"limit": offset + limit, "offset": 0}
+    page: dict[str, Any] = {"limit": offset + limit, "offset": 0}
+    if federation.distinct is not None:
+        page["distinct"] = federation.distinct
     return [
         _Batch(
             name,
@@ -126,12 +142,23 @@ def _batches(
             known[name].get("searchApiKey"),
             tuple(positions),
             {
-                "federation": page,
+                "federation": _with_facets(
+                    page, federation, {queries[p].index_uid for p in positions}
+                ),
                 "queries": [_forwarded(queries[p], p, access) for p in positions],
             },
         )
         for name, positions in grouped.items()
     ]
+
+
+def _with_facets(page: dict[str, Any], federation: Federation, uids: set[str]) -> dict[str, Any]:
+    """The forwarded ``federation``, asking for the facets of the remote's indexes."""
+    requested = federation.facets_by_index or {}
+    facets = {
+        uid: list(names) for uid, names in requested.items() if uid in uids and names is not None
+    }
+    return {**page, "facetsByIndex": facets} if facets else page
 
 
 def _forwarded(query: MultiQuery, position: int, access: SearchAccess) -> dict[str, Any]:
@@ -233,7 +260,12 @@ def _read(batch: _Batch, response: httpx.Response) -> _Answer:
         raise _bad_response(batch.name, "it has no `hits` list")
     ranked = [_ranked(batch, rank, hit) for rank, hit in enumerate(hits)]
     total = payload.get("estimatedTotalHits", payload.get("totalHits", 0))
-    return _Answer(ranked, total if type(total) is int else 0, _metadata(batch, payload))
+    return _Answer(
+        ranked,
+        total if type(total) is int else 0,
+        _metadata(batch, payload),
+        remote_facets(payload.get("facetsByIndex")),
+    )
 
 
 def _metadata(batch: _Batch, payload: dict[str, Any]) -> dict[int, dict[str, Any]]:

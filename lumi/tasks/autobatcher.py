@@ -75,6 +75,8 @@ class BatchKind(StrEnum):
     - ``CLEAR``: at least one clear-all, with additions or deletions before or after it.
     - ``SETTINGS``: settings updates only.
     - ``CLEAR_AND_SETTINGS``: settings updates mixed with clear-alls and deletions.
+    - ``SEARCH_RULES``: ``dsrUpdate`` tasks (rule creations, updates and deletions).
+    - ``SEARCH_RULES_CLEAR``: at least one ``dsrClear``, possibly after ``dsrUpdate`` tasks.
     """
 
     TASK_CANCELATION = "task_cancelation"
@@ -93,6 +95,8 @@ class BatchKind(StrEnum):
     CLEAR = "clear"
     SETTINGS = "settings"
     CLEAR_AND_SETTINGS = "clear_and_settings"
+    SEARCH_RULES = "search_rules"
+    SEARCH_RULES_CLEAR = "search_rules_clear"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +157,7 @@ _PRIORITIES: tuple[tuple[str, int, BatchKind], ...] = (
 )
 
 # How an index task behaves when offered to a batch.
-_ADD, _DEL_IDS, _DEL_FILTER, _CLEAR, _SETTINGS, _DELETE_INDEX, _ALONE = range(7)
+_ADD, _DEL_IDS, _DEL_FILTER, _CLEAR, _SETTINGS, _DELETE_INDEX, _ALONE, _RULES = range(8)
 
 _OPERATIONS: dict[str, int] = {
     "documentAdditionOrUpdate": _ADD,
@@ -351,8 +355,7 @@ def next_batch(
     """The batch the scheduler must process next, or None when nothing can be processed.
 
     ``enqueued`` holds the enqueued tasks in uid order. ``index_state`` is called at most once,
-    for the index the batch works on. Tasks of types outside the documented list (dynamic
-    search rules, network changes) are never batched.
+    for the index the batch works on. Network changes are never batched.
     """
     present = {task.kind for task in enqueued}
     for kind, pick, batch_kind in _PRIORITIES:
@@ -371,6 +374,8 @@ def next_batch(
 def _oldest(enqueued: Sequence[QueuedTask]) -> tuple[int, int] | None:
     """Position and operation of the oldest task that an index batch can start with."""
     for position, task in enumerate(enqueued):
+        if task.kind in _RULE_KINDS:
+            return position, _RULES
         operation = _operation(task)
         if operation is not None:
             return position, operation
@@ -387,6 +392,8 @@ def _index_batch(
     if oldest is None:
         return None
     position, operation = oldest
+    if operation == _RULES:
+        return _rules_batch(enqueued, position, limits)
     first = enqueued[position]
     index = first.index_uid
     if index is None:
@@ -421,3 +428,35 @@ def _index_batch(
         if stop is not None:
             return batch.plan(index, stop)
     return batch.plan(index, f"batched all enqueued tasks for index `{index}`")
+
+
+# Dynamic search rule tasks all share one reserved index uid, which no document or settings
+# task can name, so they only ever batch with each other.
+_RULE_KINDS = frozenset({"dsrUpdate", "dsrClear"})
+_STOP_RULES_AFTER_CLEAR = (
+    "stopped before task with id {} because it is a dynamic search rule update, "
+    "which cannot be batched after a clear of the dynamic search rules"
+)
+
+
+def _rules_batch(enqueued: Sequence[QueuedTask], position: int, limits: Limits) -> BatchPlan:
+    """Rule updates batch together until a clear joins; after a clear only clears join."""
+    first = enqueued[position]
+    index = first.index_uid
+    uids = [first.uid]
+    clear = first.kind == "dsrClear"
+
+    def plan(strategy: str) -> BatchPlan:
+        kind = BatchKind.SEARCH_RULES_CLEAR if clear else BatchKind.SEARCH_RULES
+        return BatchPlan(kind, tuple(uids), index, strategy, False, None)
+
+    for task in enqueued[position + 1 :]:
+        if task.index_uid != index or task.kind not in _RULE_KINDS:
+            continue
+        if len(uids) == limits.max_tasks:
+            return plan(f"batched up to configured batch limit of {limits.max_tasks} tasks")
+        if clear and task.kind == "dsrUpdate":
+            return plan(_STOP_RULES_AFTER_CLEAR.format(task.uid))
+        uids.append(task.uid)
+        clear = clear or task.kind == "dsrClear"
+    return plan(f"batched all enqueued tasks for index `{index}`")

@@ -168,3 +168,39 @@ def export(
     details["indexes"] = indexes
     params = {"url": url, "apiKey": api_key, "payloadSize": payload_size, "indexes": indexes}
     return _task("export", None, details=details, params=params)
+
+
+# Dynamic search rule tasks report this reserved index uid.
+SEARCH_RULES_INDEX = ".meili_dsr"
+
+
+def search_rule_update(uid: str, rule: dict[str, Any], custom_metadata: str | None = None) -> Task:
+    """Create rule ``uid`` or replace the fields ``rule`` names (a validated ``PATCH`` body)."""
+    return _task(
+        "dsrUpdate",
+        SEARCH_RULES_INDEX,
+        details={"rule": rule, "updatedRules": 1},
+        custom_metadata=custom_metadata,
+        params={"uid": uid, "rule": rule},
+    )
+
+
+def search_rule_deletion(uid: str, custom_metadata: str | None = None) -> Task:
+    """Delete rule ``uid``; deleting a rule that does not exist is not an error."""
+    return _task(
+        "dsrUpdate",
+        SEARCH_RULES_INDEX,
+        details={"updatedRules": 1},
+        custom_metadata=custom_metadata,
+        params={"uid": uid},
+    )
+
+
+def search_rules_clear(custom_metadata: str | None = None) -> Task:
+    """Delete every rule; ``deletedDocuments`` counts them once done."""
+    return _task(
+        "dsrClear",
+        SEARCH_RULES_INDEX,
+        details={"deletedDocuments": None},
+        custom_metadata=custom_metadata,
+    )

@@ -150,10 +150,16 @@ class Scheduler:
             internal = LumiError("internal", str(exc) or type(exc).__name__)
             outcome = BatchOutcome({t.uid: TaskResult.failed(internal, t.details) for t in tasks})
         failpoint("after_index_commit")
-        self._finish(ctx, tasks, outcome)
+        self._finish(ctx, tasks, outcome, progress.trace.finish())
         return True
 
-    def _finish(self, ctx: BatchContext, tasks: list[Task], outcome: BatchOutcome) -> None:
+    def _finish(
+        self,
+        ctx: BatchContext,
+        tasks: list[Task],
+        outcome: BatchOutcome,
+        trace: dict[str, int],
+    ) -> None:
         finished_at = now_ns()
         final: list[Task] = []
         old_versions: dict[int, Task] = {}
@@ -180,7 +186,7 @@ class Scheduler:
             finished_at=finished_at,
             task_uids=[t.uid for t in everything],
             details=merge_details(final),
-            stats=batch_stats(everything),
+            stats=batch_stats(everything, trace),
             strategy=ctx.plan.strategy,
         )
         with lmdb_errors(), self.store.write() as txn:
@@ -337,8 +343,51 @@ class _Step(TypedDict):
     total: int
 
 
+# The whole run of a batch's processor; the steps it reports are nested beneath it.
+ROOT_STEP = "processing tasks"
+
+
+class StepTrace:
+    """How long each step of a batch took, for the ``progressTrace`` of its stats.
+
+    The processor's whole run is ``processing tasks``; every other step it reports is
+    nested beneath it (``processing tasks > indexing documents``). A step lasts from its
+    first report until another step is reported (reporting it again only moves its
+    counts), and a step met several times adds up its stretches.
+    """
+
+    __slots__ = ("current", "since", "spent", "started")
+
+    def __init__(self, now: int) -> None:
+        self.started = now
+        self.current: str | None = None
+        self.since = now
+        self.spent: dict[str, int] = {}
+
+    def enter(self, step: str, now: int) -> None:
+        if step == self.current:
+            return
+        self._close(now)
+        self.current = None if step == ROOT_STEP else step
+        self.since = now
+
+    def finish(self, now: int | None = None) -> dict[str, int]:
+        """Nanoseconds per step path, the whole run first; the trace ends here."""
+        if now is None:
+            now = time.monotonic_ns()
+        self._close(now)
+        self.current = None
+        nested = {f"{ROOT_STEP} > {step}": ns for step, ns in self.spent.items()}
+        return {ROOT_STEP: now - self.started, **nested}
+
+    def _close(self, now: int) -> None:
+        if self.current is not None:
+            self.spent[self.current] = self.spent.get(self.current, 0) + now - self.since
+
+
 class _Progress:
-    """Publishes the running batch and its progress, at most every 100 ms."""
+    """Publishes the running batch and its progress, at most every 100 ms, and traces how
+    long its steps take."""
 
     def __init__(
         self, scheduler: Scheduler, uid: int, tasks: list[Task], plan: BatchPlan, started: int
@@ -350,8 +399,10 @@ class _Progress:
         self.started = started
         self.step: _Step | None = None
         self.last = 0.0
+        self.trace = StepTrace(time.monotonic_ns())
 
     def report(self, step: str, finished: int, total: int) -> None:
+        self.trace.enter(step, time.monotonic_ns())
         self.step = {"currentStep": step, "finished": finished, "total": total}
         self.publish()
 

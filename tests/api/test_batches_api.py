@@ -4,6 +4,7 @@ processing, every filter of ``GET /batches``, pagination, errors and the live ba
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -55,12 +56,15 @@ def test_batch_object(client: meilisearch.Client, http: httpx.Client, index_uid:
     assert batch["uid"] == view["batchUid"]
     assert batch["progress"] is None
     assert batch["details"] == {"primaryKey": "id"}
+    trace = batch["stats"].pop("progressTrace")
     assert batch["stats"] == {
         "totalNbTasks": 1,
         "status": {"succeeded": 1},
         "types": {"indexCreation": 1},
         "indexUids": {index_uid: 1},
     }
+    assert list(trace) == ["processing tasks"]
+    assert re.fullmatch(r"\d+\.\d\d(s|ms|µs|ns)", trace["processing tasks"])
     assert (batch["startedAt"], batch["finishedAt"]) == (view["startedAt"], view["finishedAt"])
     assert batch["duration"] == iso_duration(
         rfc3339_ns(batch["finishedAt"]) - rfc3339_ns(batch["startedAt"])
@@ -93,6 +97,7 @@ def test_consecutive_additions_are_batched_together(
         "status": {"succeeded": 2, "failed": 1},
         "types": {"documentAdditionOrUpdate": 3},
         "indexUids": {index_uid: 3},
+        "progressTrace": {"processing tasks": batch["stats"]["progressTrace"]["processing tasks"]},
     }
     assert batch["details"] == {"receivedDocuments": 4, "indexedDocuments": 3}
     assert batch["batchStrategy"] == f"batched all enqueued tasks for index `{index_uid}`"

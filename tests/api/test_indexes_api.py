@@ -443,6 +443,9 @@ INTERNAL_DATABASES = [
     "docid_facet_values",
     "field_docids",
     "geo",
+    "vectors",
+    "vector_docids",
+    "vector_configs",
 ]
 STATS_WITH_SIZES_KEYS = [*STATS_KEYS[:4], "internalDatabaseSizes", *STATS_KEYS[4:]]
 HUMAN_SIZE = re.compile(r"^\d+(\.\d+)?\s+(B|KiB|MiB|GiB|TiB)$")

@@ -1,6 +1,6 @@
 """The remaining routes: index compaction and fields, metrics, logs, network, and the
-experimental routes Lumi gates and refuses (document edition, task-queue compaction, chats,
-dynamic search rules); template rendering's gate is checked here too.
+experimental routes Lumi gates and refuses (document edition, task-queue compaction, chats);
+the gates of template rendering and dynamic search rules are checked here too.
 
 One server of its own: these tests switch experimental features on and off.
 """
@@ -445,7 +445,6 @@ def test_bad_network_patches_are_refused(
             404,
             "dynamic_search_rule_not_found",
         ),
-        ("dynamicSearchRules", "PATCH", "/dynamic-search-rules/pin", {}, 400, "bad_request"),
     ],
 )
 def test_enabled_but_unsupported_routes_say_so(

@@ -281,3 +281,34 @@ def test_remotes_need_the_network_feature(
         "queries": [{"indexUid": shared_index, "federationOptions": {"remote": "ms_0"}}],
     }
     assert_error(http.post("/multi-search", json=body), 400, "feature_not_enabled", REMOTE_DISABLED)
+
+
+def test_remote_facet_counts_join_the_local_ones(
+    client: meilisearch.Client,
+    other_admin: meilisearch.Client,
+    http: httpx.Client,
+    cluster: Any,
+    shared_index: str,
+) -> None:
+    wait_ok(client, client.index(shared_index).update_filterable_attributes(["title"]))
+    queries = [
+        {"indexUid": shared_index},
+        {"indexUid": shared_index, "federationOptions": {"remote": "ms_1"}},
+    ]
+    facets = {shared_index: ["title"]}
+    refused = federated(http, queries, facetsByIndex=facets)
+    assert refused["facetsByIndex"] == {
+        shared_index: {"distribution": {"title": {"Local one": 1, "Local two": 1}}, "stats": {}}
+    }
+    assert refused["remoteErrors"]["ms_1"]["code"] == "remote_bad_request"
+    assert [hit["id"] for hit in refused["hits"]] == [1, 2]
+    index = other_admin.index(shared_index)
+    wait_ok(other_admin, index.update_filterable_attributes(["title"]))
+    titles = {"Local one": 1, "Local two": 1, "Remote eleven": 1, "Remote ten": 1}
+    answer = federated(http, queries, facetsByIndex=facets)
+    assert answer["facetsByIndex"] == {
+        shared_index: {"distribution": {"title": titles}, "stats": {}}
+    }
+    assert answer["remoteErrors"] == {}
+    merged = federated(http, queries, facetsByIndex=facets, mergeFacets={"maxValuesPerFacet": 3})
+    assert merged["facetDistribution"] == {"title": dict(list(titles.items())[:3])}

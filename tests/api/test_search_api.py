@@ -643,10 +643,20 @@ def test_federated_search_merges_hits_by_weighted_score(
             "invalid, expected a positive float (>= 0.0).",
         ),
         (
+            {"distinct": "genres"},
+            {"distinct": "genres"},
+            "invalid_multi_search_distinct",
+            "Inside `.queries[0]`: Using `distinct` in a federated query is not allowed when "
+            "`federation.distinct` is set.\n - Hint: remove `distinct` from query #0 or remove "
+            "`distinct` from `federation`",
+        ),
+        (
+            {"showPerformanceDetails": True},
             {},
-            {"facetsByIndex": {"movies": ["genres"]}},
-            "invalid_multi_search_federated",
-            "`facetsByIndex` is not available yet in federated search on this server.",
+            "invalid_multi_search_query_show_performance_details",
+            "Inside `.queries[0]`: Using `showPerformanceDetails` is not allowed in federated "
+            "queries.\n - Hint: remove `showPerformanceDetails` from query #0 or remove "
+            "`federation` from the request",
         ),
     ],
 )

@@ -4,6 +4,7 @@ sub-route's write and reset, the ``settingsUpdate`` task details, and the refere
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -314,12 +315,17 @@ def test_unknown_settings_fields_are_refused(client: meilisearch.Client, index_u
     )
 
 
-def test_embedders_can_only_be_read_and_reset(client: meilisearch.Client, index_uid: str) -> None:
+def test_embedders_read_update_and_reset(client: meilisearch.Client, index_uid: str) -> None:
     index = created_index(client, index_uid)
     assert index.get_embedders() is None
     error = api_error(index.update_embedders, {"default": {"source": "userProvided"}})
     assert error.code == "invalid_settings_embedders"
+    wait_ok(
+        client, index.update_embedders({"default": {"source": "userProvided", "dimensions": 2}})
+    )
+    assert index.get_embedders().embedders["default"].dimensions == 2
     assert wait_ok(client, index.reset_embedders()).details == {"embedders": None}
+    assert index.get_embedders() is None
 
 
 @pytest.mark.parametrize(
@@ -366,6 +372,90 @@ def test_a_write_verb_that_the_sub_route_lacks_is_refused(
     http: httpx.Client, index_uid: str
 ) -> None:
     response = http.patch(f"/indexes/{index_uid}/settings/stop-words", json=["a"])
-    assert response.status_code == 405
+    assert (response.status_code, response.content) == (405, b"")
     response = http.put(f"/indexes/{index_uid}/settings/typo-tolerance", json={})
-    assert response.status_code == 405
+    assert (response.status_code, response.content) == (405, b"")
+
+
+# --------------------------------------------------------------------------- chat
+
+CHAT_TEMPLATE = (
+    "{% for field in fields %}{% if field.is_searchable and field.value != nil %}"
+    "{{ field.name }}: {{ field.value }}\n{% endif %}{% endfor %}"
+)
+CHAT_DEFAULT = {
+    "description": "",
+    "documentTemplate": CHAT_TEMPLATE,
+    "documentTemplateMaxBytes": 400,
+    "searchParameters": {},
+}
+
+
+@pytest.fixture
+def chat_on(http: httpx.Client) -> Iterator[None]:
+    """The ``chatCompletions`` feature, on for one test (the server is shared)."""
+    assert http.patch("/experimental-features", json={"chatCompletions": True}).status_code == 200
+    yield
+    assert http.patch("/experimental-features", json={"chatCompletions": False}).status_code == 200
+
+
+def test_chat_settings_are_written_read_and_reset_with_the_feature_on(
+    client: meilisearch.Client, http: httpx.Client, index_uid: str, chat_on: None
+) -> None:
+    created_index(client, index_uid)
+    route = f"/indexes/{index_uid}/settings/chat"
+    assert http.get(route).json() == CHAT_DEFAULT
+    assert http.get(f"/indexes/{index_uid}/settings").json()["chat"] == CHAT_DEFAULT
+    sent = {
+        "description": "A movie database",
+        "documentTemplate": "Title: {{ title }}\nGenres: {{ genres }}\n",
+        "documentTemplateMaxBytes": 500,
+        "searchParameters": {
+            "hybrid": {"embedder": "default"},
+            "limit": 20,
+            "sort": ["release_date:desc"],
+            "distinct": "title",
+            "matchingStrategy": "last",
+            "attributesToSearchOn": ["title", "overview"],
+            "rankingScoreThreshold": 0.5,
+        },
+    }
+    stored = {
+        **sent,
+        "searchParameters": {
+            **sent["searchParameters"],
+            "hybrid": {"semanticRatio": 0.5, "embedder": "default"},
+        },
+    }
+    task = wait_ok(client, http.patch(route, json=sent).json())
+    assert task.details == {"chat": stored}
+    assert http.get(route).json() == stored
+    patched = {"chat": {"searchParameters": {"limit": None}, "description": "Films"}}
+    wait_ok(client, http.patch(f"/indexes/{index_uid}/settings", json=patched).json())
+    params = {k: v for k, v in stored["searchParameters"].items() if k != "limit"}
+    expected = {**stored, "description": "Films", "searchParameters": params}
+    assert http.get(f"/indexes/{index_uid}/settings").json()["chat"] == expected
+    reset = wait_ok(client, http.delete(route).json())
+    assert reset.details == {"chat": None}
+    assert http.get(route).json() == CHAT_DEFAULT
+
+
+def test_bad_chat_settings_are_refused_with_the_feature_on(
+    http: httpx.Client, index_uid: str, chat_on: None
+) -> None:
+    response = http.patch(
+        f"/indexes/{index_uid}/settings", json={"chat": {"searchParameters": {"limit": -1}}}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_settings_index_chat"
+    assert response.json()["message"] == (
+        "Invalid value type at `.chat.searchParameters.limit`: expected a positive integer, "
+        "but found a negative integer: `-1`"
+    )
+
+
+def test_chat_is_hidden_from_the_settings_with_the_feature_off(
+    client: meilisearch.Client, http: httpx.Client, index_uid: str
+) -> None:
+    created_index(client, index_uid)
+    assert "chat" not in http.get(f"/indexes/{index_uid}/settings").json()

@@ -13,6 +13,7 @@ from lumi.dumps.writer import ArchiveWriter
 from lumi.embedded import Lumi
 from lumi.engine import Engine
 from lumi.tasks import builders
+from lumi.tasks.process.search_rules import load_rules
 from lumi.tasks.query import TaskQuery
 from tests.support.backups import KEY, MOVIES, SETTINGS, WEBHOOK, backup_harness, seed
 from tests.tasks.conftest import Harness
@@ -69,6 +70,24 @@ def test_round_trip_restores_indexes_tasks_keys_and_instance_records(
             "title": 4,
             "year": 4,
         }
+    finally:
+        engine.close()
+
+
+def test_dynamic_search_rules_travel_with_the_instance(seeded: Harness, tmp_path: Path) -> None:
+    rule = {"actions": [{"selector": {"id": "1"}, "action": {"type": "pin", "position": 0}}]}
+    seeded.register(builders.search_rule_update("promo", rule))
+    seeded.run_all()
+    with seeded.engine.store.read() as txn:
+        before = load_rules(seeded.engine.store, txn)
+    path = _dump(seeded, tmp_path)
+    seeded.close()
+    import_dump(path, tmp_path / "copy")
+    engine = Engine(tmp_path / "copy")
+    try:
+        with engine.store.read() as txn:
+            assert load_rules(engine.store, txn) == before
+        assert list(before) == ["promo"]
     finally:
         engine.close()
 

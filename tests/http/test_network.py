@@ -30,6 +30,13 @@ ONE = {"ms-1": {"url": "http://a:7700", "searchApiKey": "s", "writeApiKey": None
         ({**default_network(), "remotes": ONE}, {"remotes": {"ms-1": None}}, default_network()),
         ({**default_network(), "remotes": ONE}, {"remotes": None}, default_network()),
         ({**default_network(), "self": "x"}, {"self": None}, default_network()),
+        # What clients send to clear a network: nothing Enterprise is asked for.
+        (
+            {**default_network(), "self": "x", "remotes": ONE},
+            {"leader": None, "self": None, "remotes": {}, "shards": {}},
+            {**default_network(), "remotes": ONE},
+        ),
+        (default_network(), {"shards": None, "previousShards": {}}, default_network()),
     ],
 )
 def test_patches_merge(current: dict[str, Any], patch: dict[str, Any], expected: Any) -> None:
@@ -42,6 +49,9 @@ def test_patches_merge(current: dict[str, Any], patch: dict[str, Any], expected:
         ({"remotes": {"new": {"searchApiKey": "k"}}}, "missing_network_url"),
         ({"leader": "ms-1"}, "requires_enterprise_edition"),
         ({"shards": {"s": {"remotes": ["a"]}}}, "requires_enterprise_edition"),
+        ({"leader": "ms-1", "shards": {}}, "requires_enterprise_edition"),
+        ({"shards": []}, "requires_enterprise_edition"),
+        ({"previousShards": {"s": {}}}, "requires_enterprise_edition"),
         ({"previousRemotes": None}, "unexpected_network_previous_remotes"),
     ],
 )

@@ -446,11 +446,12 @@ def test_setting_back_to_the_default_stores_nothing() -> None:
             "Unknown value `xx` at `.localizedAttributes[0].locales[0]`: expected one of `af`, ",
         ),
         (
-            {"embedders": {"default": {"source": "userProvided", "dimensions": 3}}},
+            {"embedders": {"default": {"source": "ollama", "model": "llama"}}},
             "embedders",
-            "Invalid value at `.embedders.default`: embedders are not supported by this engine "
-            "yet: `embedders` only accepts an empty object, `null`, or embedder names set to "
-            "`null`.",
+            "Invalid value at `.embedders.default`: the `ollama` source computes embeddings "
+            "with an embedding provider this engine cannot reach. Only `userProvided` embedders "
+            "are supported: send the vectors in each document's `_vectors` field and in the "
+            "`vector` search parameter.",
         ),
         (
             {"embedders": {"default": "openAi"}},
@@ -643,9 +644,75 @@ def test_resetting_foreign_keys_needs_no_feature() -> None:
     assert s.validate_settings_patch({"foreignKeys": None}) == {"foreignKeys": None}
 
 
-def test_chat_stays_refused_whatever_the_features() -> None:
-    features = {"chatCompletions": True, "foreignKeys": True}
-    assert raised(s.validate_setting, "chat", {}, features)[0] == "feature_not_enabled"
+CHAT_ON = {"chatCompletions": True}
+CHAT_TEMPLATE = s.DEFAULT_CHAT["documentTemplate"]
+
+
+def test_chat_is_stored_once_its_feature_is_on() -> None:
+    sent = {
+        "description": "movies",
+        "documentTemplateMaxBytes": 500,
+        "searchParameters": {"limit": 20, "hybrid": {"embedder": "default"}},
+    }
+    patch = s.validate_setting("chat", sent, CHAT_ON)
+    assert s.validate_settings_patch({"chat": sent}, CHAT_ON) == patch
+    hybrid = {"semanticRatio": 0.5, "embedder": "default"}
+    assert s.details_view(patch) == {
+        "chat": {
+            "description": "movies",
+            "documentTemplateMaxBytes": 500,
+            "searchParameters": {"hybrid": hybrid, "limit": 20},
+        }
+    }
+    applied = s.apply_patch({}, patch)
+    chat = s.setting_view("chat", applied)
+    assert chat == {
+        "description": "movies",
+        "documentTemplate": CHAT_TEMPLATE,
+        "documentTemplateMaxBytes": 500,
+        "searchParameters": {"hybrid": hybrid, "limit": 20},
+    }
+    assert list(chat["searchParameters"]["hybrid"]) == ["semanticRatio", "embedder"]
+    assert s.settings_diff({}, applied).reindex is False
+    assert s.apply_patch(applied, s.validate_setting("chat", None)) == {}
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        ({}, {"limit": 20, "sort": ["year:desc"]}),
+        ({"searchParameters": {}}, {"limit": 20, "sort": ["year:desc"]}),
+        ({"searchParameters": {"limit": None}}, {"sort": ["year:desc"]}),
+        (
+            {"searchParameters": {"distinct": "title", "limit": 5}},
+            {"limit": 5, "sort": ["year:desc"], "distinct": "title"},
+        ),
+        ({"searchParameters": None}, {}),
+    ],
+)
+def test_chat_search_parameters_merge_one_by_one(
+    sent: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    first = {"description": "movies", "searchParameters": {"sort": ["year:desc"], "limit": 20}}
+    stored = s.apply_patch({}, s.validate_setting("chat", first, CHAT_ON))
+    chat = s.setting_view("chat", s.apply_patch(stored, s.validate_setting("chat", sent, CHAT_ON)))
+    assert chat["description"] == "movies"
+    assert chat["searchParameters"] == expected
+    assert list(chat["searchParameters"]) == list(expected)
+
+
+def test_chat_fields_set_to_null_go_back_to_their_defaults() -> None:
+    first = {"description": "movies", "documentTemplate": "{{ doc.title }}"}
+    stored = s.apply_patch({}, s.validate_setting("chat", first, CHAT_ON))
+    reset = s.validate_setting("chat", {"description": None, "documentTemplate": None}, CHAT_ON)
+    assert s.apply_patch(stored, reset) == {}
+
+
+def test_settings_view_shows_chat_while_its_feature_is_on() -> None:
+    assert "chat" not in s.settings_view({})
+    view = s.settings_view({}, CHAT_ON)
+    assert list(view)[-1] == "chat"
+    assert view["chat"] == s.DEFAULT_CHAT
 
 
 def test_settings_view_shows_foreign_keys_while_the_feature_is_on() -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from lumi.errors import LumiError
 from lumi.index.index import Index
-from lumi.search.documents import browse
+from lumi.search.documents import browse, document_view
 from tests.support.facets import build_index, scratch_dir
 
 DOCUMENTS = [
@@ -87,3 +87,25 @@ def test_browse_errors(index: Index, options: dict[str, Any], code: str, message
     with pytest.raises(LumiError) as caught:
         listed(index, **options)
     assert (caught.value.code, caught.value.message) == (code, message)
+
+
+VECTORS = {"manual": [0.5]}
+
+
+@pytest.mark.parametrize(
+    ("document", "fields", "retrieve", "expected"),
+    [
+        ({"id": 1, "_vectors": VECTORS}, None, False, {"id": 1}),
+        ({"id": 1, "_vectors": VECTORS}, ["id", "_vectors"], False, {"id": 1}),
+        ({"id": 1, "_vectors": VECTORS}, None, True, {"id": 1, "_vectors": VECTORS}),
+        ({"id": 1, "_vectors": VECTORS}, ["id"], True, {"id": 1, "_vectors": VECTORS}),
+        ({"id": 1, "_vectors": VECTORS}, ["_vectors.other"], True, {"_vectors": VECTORS}),
+        ({"id": 1}, None, True, {"id": 1, "_vectors": {}}),
+        ({"id": 1, "a": 2}, ["a"], True, {"a": 2, "_vectors": {}}),
+        ({"id": 1, "a": 2}, ["a"], False, {"a": 2}),
+    ],
+)
+def test_document_view_shows_vectors_only_when_retrieved(
+    document: dict[str, Any], fields: list[str] | None, retrieve: bool, expected: dict[str, Any]
+) -> None:
+    assert document_view(dict(document), fields, retrieve) == expected

@@ -158,11 +158,48 @@ def test_numbers_are_matched_as_text() -> None:
     assert hit["_matchesPosition"] == {"info.year": [{"start": 0, "length": 4}]}
 
 
-def test_vectors_are_hidden_unless_asked_for() -> None:
-    document = {"id": 1, "_vectors": {"default": [0.1]}}
-    fields = ["id", "_vectors"]
-    hidden = HitFormatter(SearchRequest(), ["*"], fields, TOKENIZER, None).hit(document)
-    assert hidden == {"id": 1}
-    request = SearchRequest(retrieve_vectors=True)
-    shown = HitFormatter(request, ["*"], fields, TOKENIZER, None).hit(document)
-    assert shown == document
+VECTORS = {"default": [0.1, 0.2]}
+WITH_VECTORS: dict[str, Any] = {"id": 1, "_vectors": VECTORS, "title": "a"}
+PLAIN: dict[str, Any] = {"id": 2, "title": "b"}
+
+
+@pytest.mark.parametrize(
+    ("document", "retrieve", "displayed", "to_retrieve", "expected"),
+    [
+        (WITH_VECTORS, False, ["*"], None, {"id": 1, "title": "a"}),
+        (PLAIN, False, ["*"], None, PLAIN),
+        (WITH_VECTORS, True, ["*"], None, WITH_VECTORS),
+        (PLAIN, True, ["*"], None, {"id": 2, "title": "b", "_vectors": {}}),
+        # Not displayed: retrieveVectors shows nothing.
+        (WITH_VECTORS, True, ["id", "title"], None, {"id": 1, "title": "a"}),
+        (PLAIN, True, ["id", "title"], None, PLAIN),
+        (PLAIN, True, ["title", "_vectors"], None, {"title": "b", "_vectors": {}}),
+        # attributesToRetrieve does not drop the document's own vectors.
+        (WITH_VECTORS, True, ["*"], ["title"], {"title": "a", "_vectors": VECTORS}),
+        (WITH_VECTORS, False, ["*"], ["title", "_vectors"], {"title": "a"}),
+        # A `_vectors` that is not an object is not a set of vectors.
+        ({"id": 3, "_vectors": [1.0]}, True, ["*"], None, {"id": 3, "_vectors": {}}),
+    ],
+)
+def test_vectors_only_with_retrieve_vectors_and_while_displayed(
+    document: dict[str, Any],
+    retrieve: bool,
+    displayed: list[str],
+    to_retrieve: list[str] | None,
+    expected: dict[str, Any],
+) -> None:
+    request = SearchRequest(retrieve_vectors=retrieve, attributes_to_retrieve=to_retrieve)
+    fields = ["id", "_vectors", "title"]
+    hit = HitFormatter(request, displayed, fields, TOKENIZER, None).hit(dict(document))
+    assert hit == expected
+    assert list(hit) == list(expected)
+
+
+def test_vectors_follow_the_geo_distance_and_precede_formatting() -> None:
+    request = SearchRequest(q="b", retrieve_vectors=True, attributes_to_highlight=["title"])
+    fields = ["id", "title"]
+    hit = HitFormatter(request, ["*"], fields, TOKENIZER, highlights(term(0, "b"))).hit(
+        dict(PLAIN), {"_geoDistance": 12}
+    )
+    assert list(hit) == ["id", "title", "_geoDistance", "_vectors", "_formatted"]
+    assert hit["_vectors"] == {}

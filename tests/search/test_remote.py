@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -145,6 +146,50 @@ def test_each_remote_gets_one_request_with_its_queries() -> None:
     second = by_host["ms2.test"]
     assert "authorization" not in second.headers
     assert json.loads(second.content)["queries"][0]["filter"] == ["owner = songs", "year > 2000"]
+
+
+def test_remotes_count_the_facets_of_their_indexes() -> None:
+    sent: dict[str, Any] = {}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        federation_sent = json.loads(request.content)["federation"]
+        sent[request.url.host] = federation_sent
+        answer = remote_answer(request)
+        body = answer.json()
+        body["facetsByIndex"] = {
+            uid: {"distribution": {name: {"x": 2} for name in names}, "stats": {}}
+            for uid, names in federation_sent.get("facetsByIndex", {}).items()
+        }
+        return httpx.Response(200, json=body)
+
+    queries = [query("books", "ms_1"), query("songs", "ms_2"), query("films", "ms_2")]
+    facets = {"books": ["genre"], "songs": ["year", "genre"], "films": None}
+    merge = Federation(facets_by_index=facets, distinct="sku", show_performance_details=True)
+    answer = run(queries, handler, merge)
+    assert sent == {
+        "ms1.test": {
+            "limit": 20,
+            "offset": 0,
+            "distinct": "sku",
+            "facetsByIndex": {"books": ["genre"]},
+        },
+        "ms2.test": {
+            "limit": 20,
+            "offset": 0,
+            "distinct": "sku",
+            "facetsByIndex": {"songs": ["year", "genre"]},
+        },
+    }
+    assert answer["facetsByIndex"] == {
+        "books": {"distribution": {"genre": {"x": 2}}, "stats": {}},
+        "songs": {"distribution": {"genre": {"x": 2}, "year": {"x": 2}}, "stats": {}},
+    }
+    assert list(answer["performanceDetails"])[:2] == [
+        "federating results > start remote search",
+        "federating results > wait for remote results",
+    ]
+    merged = run(queries, handler, replace(merge, merge_facets=True))
+    assert merged["facetDistribution"] == {"genre": {"x": 4}, "year": {"x": 2}}
 
 
 def test_remote_hits_merge_with_local_ones() -> None:

@@ -665,18 +665,61 @@ def test_rename_as_oldest_task_is_alone_on_its_old_index() -> None:
     )
 
 
-# --- unsupported task types --------------------------------------------------------------
+# --- dynamic search rules -----------------------------------------------------------------
+
+DSR_UPD = of("dsrUpdate", ".meili_dsr")
+DSR_CLR = of("dsrClear", ".meili_dsr")
+ALL_FOR_DSR = "batched all enqueued tasks for index `.meili_dsr`"
 
 
-def test_tasks_of_unsupported_types_are_never_batched() -> None:
-    dsr = of("dsrUpdate", ".meili_dsr")
-    assert plan(queue(dsr, of("networkTopologyChange", None))) is None
-    assert summary(plan(queue(dsr, ADD))) == (BatchKind.DOCUMENTS, (1,), ALL_FOR_A)
-    assert summary(plan(queue(ADD, of("dsrClear", "a"), ADD))) == (
-        BatchKind.DOCUMENTS,
-        (0, 2),
-        ALL_FOR_A,
+def after_clear(uid: int) -> str:
+    return (
+        f"stopped before task with id {uid} because it is a dynamic search rule update, "
+        "which cannot be batched after a clear of the dynamic search rules"
     )
+
+
+@pytest.mark.parametrize(
+    ("makers", "expected"),
+    [
+        ((DSR_UPD,), (BatchKind.SEARCH_RULES, (0,), ALL_FOR_DSR)),
+        ((DSR_UPD, DSR_UPD, DSR_UPD), (BatchKind.SEARCH_RULES, (0, 1, 2), ALL_FOR_DSR)),
+        ((DSR_UPD, DSR_CLR), (BatchKind.SEARCH_RULES_CLEAR, (0, 1), ALL_FOR_DSR)),
+        ((DSR_CLR, DSR_CLR), (BatchKind.SEARCH_RULES_CLEAR, (0, 1), ALL_FOR_DSR)),
+        ((DSR_CLR, DSR_UPD, DSR_CLR), (BatchKind.SEARCH_RULES_CLEAR, (0,), after_clear(1))),
+        (
+            (DSR_UPD, DSR_CLR, DSR_CLR, DSR_UPD),
+            (BatchKind.SEARCH_RULES_CLEAR, (0, 1, 2), after_clear(3)),
+        ),
+        ((DSR_UPD, ADD, DSR_UPD), (BatchKind.SEARCH_RULES, (0, 2), ALL_FOR_DSR)),
+        ((ADD, DSR_UPD, ADD), (BatchKind.DOCUMENTS, (0, 2), ALL_FOR_A)),
+        ((SET, DSR_CLR, SET), (BatchKind.SETTINGS, (0, 2), ALL_FOR_A)),
+    ],
+)
+def test_search_rule_tasks_batch_only_with_each_other(
+    makers: tuple[Maker, ...], expected: tuple[BatchKind, tuple[int, ...], str]
+) -> None:
+    assert summary(plan(queue(*makers))) == expected
+
+
+def test_search_rule_batches_obey_the_task_limit() -> None:
+    result = plan(queue(DSR_UPD, DSR_UPD, DSR_UPD), limits=Limits(max_tasks=2))
+    assert summary(result) == (
+        BatchKind.SEARCH_RULES,
+        (0, 1),
+        "batched up to configured batch limit of 2 tasks",
+    )
+
+
+def test_search_rule_batches_name_their_reserved_index() -> None:
+    result = plan(queue(DSR_CLR))
+    assert result == BatchPlan(
+        BatchKind.SEARCH_RULES_CLEAR, (0,), ".meili_dsr", ALL_FOR_DSR, False, None
+    )
+
+
+def test_network_changes_are_never_batched() -> None:
+    assert plan(queue(of("networkTopologyChange", None))) is None
 
 
 # --- scale -------------------------------------------------------------------------------

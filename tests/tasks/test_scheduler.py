@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from pyroaring import BitMap
 
 from lumi.tasks.models import Task
 from lumi.tasks.query import TaskQuery
+from lumi.tasks.scheduler import StepTrace
 from tests.tasks.conftest import Harness
+
+DURATION = re.compile(r"\d+\.\d\d(s|ms|µs|ns)")
 
 
 def test_an_addition_creates_the_index_and_succeeds(harness: Harness) -> None:
@@ -216,3 +222,63 @@ def test_bad_geo_fails_the_task_once_geo_is_filterable(harness: Harness) -> None
     assert failed.status == "failed"
     assert failed.error is not None and failed.error["code"] == "invalid_document_geo_field"
     assert harness.task(good.uid).status == "succeeded"
+
+
+@pytest.mark.parametrize(
+    ("reports", "expected"),
+    [
+        ([], {"processing tasks": 100}),
+        ([("processing tasks", 10), ("processing tasks", 30)], {"processing tasks": 100}),
+        (
+            [("processing tasks", 10), ("indexing documents", 20), ("processing tasks", 50)],
+            {"processing tasks": 100, "processing tasks > indexing documents": 30},
+        ),
+        (
+            [
+                ("indexing documents", 10),
+                ("indexing documents", 15),
+                ("processing tasks", 40),
+                ("indexing documents", 60),
+                ("compacting the index", 70),
+            ],
+            {
+                "processing tasks": 100,
+                "processing tasks > indexing documents": 40,
+                "processing tasks > compacting the index": 30,
+            },
+        ),
+    ],
+)
+def test_step_trace_times_each_reported_step_beneath_the_whole_run(
+    reports: list[tuple[str, int]], expected: dict[str, int]
+) -> None:
+    trace = StepTrace(0)
+    for step, now in reports:
+        trace.enter(step, now)
+    found = trace.finish(100)
+    assert found == expected
+    assert list(found) == list(expected)
+
+
+def test_a_finished_batch_records_its_progress_trace(harness: Harness) -> None:
+    harness.create_index("movies")
+    harness.add_documents("movies", [{"id": n} for n in range(10_001)])
+    assert harness.run_all() == 2
+    traces = []
+    for uid in (0, 1):
+        with harness.engine.store.read() as txn:
+            batch = harness.engine.store.get_batch(txn, uid)
+        assert batch is not None
+        assert list(batch.stats) == [
+            "totalNbTasks",
+            "status",
+            "types",
+            "indexUids",
+            "progressTrace",
+        ]
+        traces.append(batch.stats["progressTrace"])
+    assert list(traces[0]) == ["processing tasks"]
+    assert list(traces[1]) == ["processing tasks", "processing tasks > indexing documents"]
+    for trace in traces:
+        for text in trace.values():
+            assert DURATION.fullmatch(text), text

@@ -47,7 +47,7 @@ class BuildContext:
 class Extractor(Protocol):
     """One family of search structures."""
 
-    #: ``"words"`` or ``"facets"``: matches the flags of ``lumi.index.settings.settings_diff``.
+    #: ``"words"``, ``"facets"`` or ``"vectors"``: the flags of ``settings_diff``.
     family: str
 
     def apply(self, ctx: BuildContext, changes: Sequence[Change]) -> None:
@@ -84,10 +84,12 @@ def rebuild(ctx: BuildContext, families: set[str]) -> None:
 
 def _register() -> None:
     from lumi.index.indexer.facets import FacetExtractor
+    from lumi.index.indexer.vectors import VectorsExtractor
     from lumi.index.indexer.words import WordsExtractor
 
     EXTRACTORS.append(WordsExtractor())
     EXTRACTORS.append(FacetExtractor())
+    EXTRACTORS.append(VectorsExtractor())
 
 
 _register()

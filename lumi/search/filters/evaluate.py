@@ -35,6 +35,7 @@ from lumi.errors import LumiError
 from lumi.index.facet_store import MAX_VALUE_BYTES, FacetReader, normalize
 from lumi.index.index import Index
 from lumi.index.settings import FilterableRule, filterable_rules, is_filterable
+from lumi.index.vectors import documents_with_vectors
 from lumi.search.filters import geo
 from lumi.search.filters.ast import (
     And,
@@ -202,7 +203,8 @@ class FilterEvaluator:
         if isinstance(node, GeoPolygon):
             return geo.polygon(self.reader, node)
         if isinstance(node, VectorsExists):
-            return BitMap()
+            kind = None if node.kind is None else node.kind.value
+            return documents_with_vectors(self.index, self.txn, node.embedder, kind)
         raise TypeError(f"not a filter node: {node!r}")
 
     def _condition(self, condition: Condition) -> BitMap:

@@ -10,6 +10,7 @@ from lumi.tasks.process.dumps import create_dump
 from lumi.tasks.process.export import run_export
 from lumi.tasks.process.index_batch import run_index_batch
 from lumi.tasks.process.indexes import create_index, delete_index, swap_indexes, update_index
+from lumi.tasks.process.search_rules import run_search_rules
 from lumi.tasks.process.snapshots import create_snapshot
 from lumi.tasks.process.tasks import cancel_tasks, delete_tasks
 from lumi.timefmt import now_ns
@@ -44,4 +45,6 @@ def run_batch(ctx: BatchContext) -> BatchOutcome:
         return compact_index(ctx)
     if kind == BatchKind.EXPORT:
         return run_export(ctx)
+    if kind in (BatchKind.SEARCH_RULES, BatchKind.SEARCH_RULES_CLEAR):
+        return run_search_rules(ctx)
     raise LumiError("internal", f"Batches of kind `{kind}` are not supported by this server.")

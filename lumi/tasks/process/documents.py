@@ -13,6 +13,7 @@ from lumi.index.documents import document_id, infer_primary_key, merge_documents
 from lumi.index.payloads.formats import PayloadFormat
 from lumi.index.payloads.parse import parse_documents
 from lumi.index.settings import is_filterable, is_sortable
+from lumi.index.vectors import document_embeddings, embedder_dimensions
 from lumi.search.filters.evaluate import FilterEvaluator
 from lumi.search.filters.parameter import parse_filter
 from lumi.tasks.models import Task
@@ -92,6 +93,10 @@ class DocumentTaskRunner:
             if self._geo_checked():
                 for doc, external_id in zip(documents, ids, strict=True):
                     validate_geo(doc, external_id)
+            dimensions = embedder_dimensions(self.work.index.settings(self.work.txn))
+            if dimensions:
+                for doc, external_id in zip(documents, ids, strict=True):
+                    document_embeddings(doc, dimensions, external_id)
         except LumiError as error:
             return TaskResult.failed(error, {"receivedDocuments": received, "indexedDocuments": 0})
         if key is not None and self.index_key is None:

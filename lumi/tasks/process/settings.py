@@ -21,4 +21,6 @@ def apply_settings_task(ctx: BatchContext, task: Task, work: IndexWork) -> TaskR
         work.stale.add("words")
     if changes.reindex_facets:
         work.stale.add("facets")
+    if changes.reindex_vectors:
+        work.stale.add("vectors")
     return TaskResult("succeeded", task.details)
