@@ -16,22 +16,26 @@ places, so a sort listed before ``words`` still comes first.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pyroaring import BitMap
-
 from lumi.errors import LumiError
 from lumi.index.index import Index
-from lumi.index.settings import DEFAULT_RANKING_RULES, DEFAULT_SEARCH_CUTOFF_MS
+from lumi.index.settings import DEFAULT_RANKING_RULES
 from lumi.index.vectors import dimension_error
-from lumi.search.pipeline import TEXT_RULES, EngineQuery, EngineResult, search
+from lumi.search.pipeline import (
+    TEXT_RULES,
+    EngineQuery,
+    EngineResult,
+    begin,
+    result_of,
+    search,
+    sort_request,
+)
 from lumi.search.query.terms import MatchingWords
-from lumi.search.ranking.base import RankingContext, RankingRule
-from lumi.search.ranking.bucket_sort import SortRequest, bucket_sort
+from lumi.search.ranking.base import RankingRule
+from lumi.search.ranking.bucket_sort import bucket_sort
 from lumi.search.ranking.vector_sort import VectorSortRule
-from lumi.search.scores import details_view, global_score
 from lumi.search.vectors import embedder_matrix
 from lumi.storage.env import Txn
 
@@ -79,39 +83,13 @@ def vector_search(
     index: Index, txn: Txn, query: EngineQuery, embedder: str, vector: list[float]
 ) -> EngineResult:
     """Every candidate ranked by similarity to ``vector`` (then by the sort rules)."""
-    settings = index.settings(txn)
-    cutoff = query.cutoff_ms
-    if cutoff is None:
-        cutoff = settings.get("searchCutoffMs") or DEFAULT_SEARCH_CUTOFF_MS
-    ctx = RankingContext(index, txn, settings, deadline=time.perf_counter() + cutoff / 1000)
-    universe = index.docids(txn) if query.universe is None else BitMap(query.universe)
+    settings, ctx, universe = begin(index, txn, query)
     matrix = embedder_matrix(index, txn, embedder, len(vector))
     rules = _vector_rules(settings, query, lambda: VectorSortRule(matrix, vector))
-    scored = (
-        query.show_ranking_score
-        or query.show_ranking_score_details
-        or query.ranking_score_threshold is not None
-    )
-    request = SortRequest(
-        offset=query.offset,
-        limit=query.limit,
-        distinct=query.distinct,
-        threshold=query.ranking_score_threshold,
-        scored=scored,
-        exhaustive=query.exhaustive_count,
-    )
-    outcome = bucket_sort(ctx, rules, None, universe, request)
-    return EngineResult(
-        docids=outcome.docids,
-        scores=[global_score(d) for d in outcome.details] if scored else None,
-        details=[details_view(d) for d in outcome.details]
-        if query.show_ranking_score_details
-        else None,
-        candidates=universe - outcome.rejected,
-        matching_words=MatchingWords(),
-        degraded=outcome.degraded,
-        semantic_hits=len(outcome.docids),
-    )
+    outcome = bucket_sort(ctx, rules, None, universe, sort_request(query))
+    result = result_of(outcome, query, universe, MatchingWords())
+    result.semantic_hits = len(outcome.docids)
+    return result
 
 
 def _vector_rules(

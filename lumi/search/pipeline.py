@@ -24,7 +24,7 @@ from lumi.search.query.terms import MatchingWords
 from lumi.search.ranking.attribute import AttributeRule
 from lumi.search.ranking.attribute_rank import AttributeRankRule
 from lumi.search.ranking.base import DistinctHook, RankingContext, RankingRule, RuleFactory
-from lumi.search.ranking.bucket_sort import SortRequest, bucket_sort
+from lumi.search.ranking.bucket_sort import SortOutcome, SortRequest, bucket_sort
 from lumi.search.ranking.exactness import ExactnessRule
 from lumi.search.ranking.proximity import ProximityRule
 from lumi.search.ranking.typo import TypoRule
@@ -84,6 +84,20 @@ class EngineResult:
 
 def search(index: Index, txn: Txn, query: EngineQuery) -> EngineResult:
     """Run ``query`` on the snapshot ``txn`` of ``index``."""
+    settings, ctx, universe = begin(index, txn, query)
+    plan = build_plan(ctx, query.q or "", query.matching_strategy, query.attributes_to_search_on)
+    universe -= plan.excluded()
+    rules = ranking_rules(settings, plan, query)
+    universe = _matching(plan, universe)
+    outcome = bucket_sort(ctx, rules, plan.root_query(), universe, sort_request(query))
+    return result_of(outcome, query, universe, plan.matching_words())
+
+
+def begin(
+    index: Index, txn: Txn, query: EngineQuery
+) -> tuple[dict[str, Any], RankingContext, BitMap]:
+    """What every kind of search starts from: the index's settings, a ranking context whose
+    deadline is the cutoff from now, and the documents the filters allow."""
     began = time.perf_counter()
     settings = index.settings(txn)
     cutoff = query.cutoff_ms
@@ -91,34 +105,40 @@ def search(index: Index, txn: Txn, query: EngineQuery) -> EngineResult:
         cutoff = settings.get("searchCutoffMs") or DEFAULT_SEARCH_CUTOFF_MS
     ctx = RankingContext(index, txn, settings, deadline=began + cutoff / 1000)
     universe = index.docids(txn) if query.universe is None else BitMap(query.universe)
-    plan = build_plan(ctx, query.q or "", query.matching_strategy, query.attributes_to_search_on)
-    universe -= plan.excluded()
-    scored = (
+    return settings, ctx, universe
+
+
+def _scored(query: EngineQuery) -> bool:
+    """Whether hits need their ranking score (shown, detailed, or compared to a threshold)."""
+    return (
         query.show_ranking_score
         or query.show_ranking_score_details
         or query.ranking_score_threshold is not None
     )
-    rules = ranking_rules(settings, plan, query)
-    request = SortRequest(
+
+
+def sort_request(query: EngineQuery) -> SortRequest:
+    return SortRequest(
         offset=query.offset,
         limit=query.limit,
         distinct=query.distinct,
         threshold=query.ranking_score_threshold,
-        scored=scored,
+        scored=_scored(query),
         exhaustive=query.exhaustive_count,
     )
-    universe = _matching(plan, universe)
-    outcome = bucket_sort(ctx, rules, plan.root_query(), universe, request)
-    scores = [global_score(d) for d in outcome.details] if scored else None
-    details = (
-        [details_view(d) for d in outcome.details] if query.show_ranking_score_details else None
-    )
+
+
+def result_of(
+    outcome: SortOutcome, query: EngineQuery, universe: BitMap, matching_words: MatchingWords
+) -> EngineResult:
+    """The engine's answer from the bucket sort's outcome over ``universe``."""
+    details = outcome.details
     return EngineResult(
         docids=outcome.docids,
-        scores=scores,
-        details=details,
+        scores=[global_score(d) for d in details] if _scored(query) else None,
+        details=[details_view(d) for d in details] if query.show_ranking_score_details else None,
         candidates=universe - outcome.rejected,
-        matching_words=plan.matching_words(),
+        matching_words=matching_words,
         degraded=outcome.degraded,
     )
 

@@ -23,15 +23,14 @@ a gap of 8 positions, like a hard separator. Positions past 65 535 in a field ar
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from pyroaring import BitMap
 
+from lumi.gc_tuning import collector_paused
 from lumi.index.fields import flatten
 from lumi.text.tokenizer import HARD_DISTANCE, TextConfig, tokenizer_for
 
@@ -147,7 +146,7 @@ def extract(config: ExtractConfig, changes: list[tuple[int, Any, Any]]) -> Delta
     words = tokenizer_for(config.text).words
     records: list[tuple[int, bytes]] = []
     dropped: list[int] = []
-    with _collector_paused():
+    with collector_paused():
         for docid, old, new in changes:
             if old is not None:
                 _document(config, docid, old, removed, words)
@@ -157,20 +156,6 @@ def extract(config: ExtractConfig, changes: list[tuple[int, Any, Any]]) -> Delta
                 dropped.append(docid)
         plus, minus = added.postings(config), removed.postings(config)
     return Delta(plus, minus, records, dropped, _size(plus) + _size(minus))
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Extraction allocates millions of lists and tuples that stay alive until it returns
-    and form no reference cycle: letting the cyclic garbage collector walk them over and
-    over meanwhile costs a third of the extraction time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _text_of(value: Any) -> str | None:

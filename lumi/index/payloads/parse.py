@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from lumi.errors import LumiError
+from lumi.gc_tuning import collector_paused
 from lumi.index.payloads.csv_documents import parse_csv
 from lumi.index.payloads.formats import PayloadFormat
 from lumi.index.payloads.json_documents import parse_json, parse_ndjson
@@ -20,21 +17,9 @@ def parse_documents(raw: bytes, fmt: PayloadFormat, csv_delimiter: str = ",") ->
     """
     if not raw:
         raise LumiError("missing_payload", f"A {fmt.value} payload is missing.")
-    with _gc_paused():
+    with collector_paused():
         if fmt is PayloadFormat.JSON:
             return parse_json(raw)
         if fmt is PayloadFormat.NDJSON:
             return parse_ndjson(raw)
         return parse_csv(raw, csv_delimiter)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Millions of fresh dicts would trigger useless collections; none of them are cyclic."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
