@@ -28,8 +28,8 @@ from lumi.index.settings import (
     SETTINGS,
     SettingSpec,
     reset_all_patch,
-    setting_view,
     settings_view,
+    shown_setting,
     validate_setting,
     validate_settings_patch,
 )
@@ -83,7 +83,7 @@ def _sub_routes(spec: SettingSpec) -> list[Endpoint]:
     name = spec.name
 
     async def get_one(request: Request) -> Response:
-        return json(setting_view(name, _stored_settings(request)))
+        return json(shown_setting(name, _stored_settings(request)))
 
     async def update_one(request: Request) -> Response:
         patch = validate_setting(name, await json_body(request), _features(request))

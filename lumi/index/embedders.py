@@ -1,14 +1,17 @@
 """The ``embedders`` index setting: validation, PATCH merging and what the vectors depend on.
 
 Every source of the reference is checked field by field (types, fields a source does not
-have, fields it requires), so a misspelt setting is reported the same way whatever its
-source. Only ``userProvided`` embedders are stored: they need no model nor network, the
-vectors come with the documents (``_vectors``) and with each query (``vector``). Any other
-source computes embeddings through a provider this engine never calls, so it is refused
-when the request arrives (or, for a partial update naming no source, when the task runs).
+have, fields it requires, models and templates that cannot work), so a misspelt setting is
+reported the same way whatever its source. Every source is stored: ``userProvided`` vectors
+come with the documents and queries, ``openAi``, ``ollama`` and ``rest`` embedders are
+called over HTTP (``lumi.index.embedding_client``), ``huggingFace`` is kept but cannot
+compute embeddings here, and ``composite`` (behind its experimental feature) pairs two of
+them. The stored form holds the defaults the settings show (model, document template...),
+so reading the setting back shows what the embedder will use.
 
 A PATCH merges per embedder name: ``null`` removes the embedder, an object updates the
-fields it sends (a field set to ``null`` is reset), a new name is created from the object.
+fields it sends (a field set to ``null`` is reset), a new name is created from the object,
+and an object naming another source starts the embedder afresh.
 """
 
 from __future__ import annotations
@@ -16,7 +19,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 from lumi.errors import LumiError
+from lumi.index.embedding_shapes import (
+    OPENAI_DEFAULT_MODEL,
+    OPENAI_MODELS,
+    ShapeError,
+    check_templates,
+    ollama_templates,
+)
 from lumi.index.settings_validation import (
     Validator,
     boolean,
@@ -35,6 +47,12 @@ USER_PROVIDED = "userProvided"
 COMPOSITE = "composite"
 SOURCES = ("openAi", "huggingFace", "ollama", USER_PROVIDED, "rest", COMPOSITE)
 DEFAULT_SOURCE = "openAi"  # what an embedder without ``source`` uses
+DEFAULT_TEMPLATE = (
+    "{% for field in fields %}{% if field.is_searchable and field.value != nil %}"
+    "{{ field.name }}: {{ field.value }}\n{% endif %}{% endfor %}"
+)
+DEFAULT_MAX_BYTES = 400
+HUGGING_FACE_DEFAULT_MODEL = "BAAI/bge-base-en-v1.5"
 COMPOSITE_DISABLED = (
     'using `"composite"` as source requires enabling the `composite embedders` experimental '
     "feature. See https://github.com/orgs/meilisearch/discussions/816"
@@ -94,6 +112,8 @@ def _sub_embedder(value: Any, path: str, code: str) -> dict[str, Any]:
             code, f"{path}.source", f"a composite embedder cannot use a `{source}` embedder"
         )
     _check_fields(got, source, path, code)
+    _check_required(got, source, path, code)
+    _check_values(got, source, path, code)
     return got
 
 
@@ -150,6 +170,19 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     USER_PROVIDED: ("dimensions",),
     COMPOSITE: ("searchEmbedder", "indexingEmbedder"),
 }
+# Fields whose change changes the embeddings (an API key or headers do not).
+_EMBEDDING_FIELDS = (
+    "model",
+    "revision",
+    "pooling",
+    "dimensions",
+    "documentTemplate",
+    "documentTemplateMaxBytes",
+    "url",
+    "request",
+    "response",
+    "indexingFragments",
+)
 
 
 def _check_fields(got: Mapping[str, Any], source: str, path: str, code: str) -> None:
@@ -173,15 +206,56 @@ def _check_required(config: Mapping[str, Any], source: str, path: str, code: str
             )
 
 
-def unreachable(source: str, path: str) -> LumiError:
-    """The refusal for a source whose embeddings come from a provider."""
-    return invalid_value(
-        CODE,
-        path,
-        f"the `{source}` source computes embeddings with an embedding provider this engine "
-        "cannot reach. Only `userProvided` embedders are supported: send the vectors in each "
-        "document's `_vectors` field and in the `vector` search parameter.",
-    )
+def _check_values(config: Mapping[str, Any], source: str, path: str, code: str) -> None:
+    """Values that cannot work with their source: an unknown OpenAI model or too many
+    dimensions for it, an Ollama URL that is not an embedding route, unusable templates."""
+    if source == "openAi":
+        _check_openai(config, path, code)
+    elif source == "ollama" and config.get("url") is not None:
+        try:
+            ollama_templates(config["url"], config.get("model") or "")
+        except ShapeError as error:
+            raise invalid_value(code, f"{path}.url", str(error)) from None
+    elif source == "rest" and None not in (config.get("request"), config.get("response")):
+        try:
+            check_templates(config["request"], config["response"])
+        except ShapeError as error:
+            raise invalid_value(code, path, str(error)) from None
+
+
+def _check_openai(config: Mapping[str, Any], path: str, code: str) -> None:
+    model = config.get("model") or OPENAI_DEFAULT_MODEL
+    known = OPENAI_MODELS.get(model)
+    if known is None:
+        models = ", ".join(f"`{name}`" for name in OPENAI_MODELS)
+        raise invalid_value(
+            code,
+            f"{path}.model",
+            f"unknown OpenAI model `{model}`: expected one of {models}. Use a `rest` embedder "
+            "for other models.",
+        )
+    dimensions = config.get("dimensions")
+    native, shortens = known
+    if dimensions is None or dimensions == native:
+        return
+    if not shortens:
+        raise invalid_value(
+            code,
+            f"{path}.dimensions",
+            f"the model `{model}` does not let `dimensions` change its {native} dimensions",
+        )
+    if dimensions > native:
+        raise invalid_value(
+            code,
+            f"{path}.dimensions",
+            f"the model `{model}` has at most {native} dimensions, got {dimensions}",
+        )
+
+
+def _check(config: Mapping[str, Any], source: str, path: str, code: str) -> None:
+    _check_fields(config, source, path, code)
+    _check_required(config, source, path, code)
+    _check_values(config, source, path, code)
 
 
 def embedder_patch(value: Any, path: str, code: str) -> dict[str, Any] | None:
@@ -191,8 +265,7 @@ def embedder_patch(value: Any, path: str, code: str) -> dict[str, Any] | None:
     got = fields(value, path, code, FIELDS)
     source = got.get("source")
     if source is not None:
-        _check_fields(got, source, path, code)
-        _check_required(got, source, path, code)
+        _check(got, source, path, code)
     return got
 
 
@@ -205,32 +278,50 @@ def embedders(value: Any, path: str, code: str) -> dict[str, Any]:
 
 
 def check_sources(patch: Mapping[str, Any], path: str, features: Mapping[str, bool]) -> None:
-    """Request-time refusals that need the instance: composite without its feature, and
-    every source other than ``userProvided``."""
-    for name, config in patch.items():
+    """Request-time refusals that need the instance: composite without its feature."""
+    for config in patch.values():
         source = None if config is None else config.get("source")
         if source == COMPOSITE and not features.get("compositeEmbedders"):
             raise LumiError("feature_not_enabled", COMPOSITE_DISABLED)
-        if source is not None and source != USER_PROVIDED:
-            raise unreachable(source, f"{path}.{name}")
+
+
+def with_defaults(config: Mapping[str, Any], indexing: bool = True) -> dict[str, Any]:
+    """``config`` completed with its source's defaults, fields in display order. A composite's
+    search embedder renders no document, so it gets no document template."""
+    source = config.get("source") or DEFAULT_SOURCE
+    defaults: dict[str, Any] = {"source": source}
+    if source == "openAi":
+        defaults["model"] = OPENAI_DEFAULT_MODEL
+    elif source == "huggingFace":
+        defaults["model"] = HUGGING_FACE_DEFAULT_MODEL
+        defaults["pooling"] = "useModel"
+    elif source == "rest":
+        defaults["headers"] = {}
+    if indexing and "documentTemplate" in ALLOWED[source]:
+        defaults["documentTemplate"] = DEFAULT_TEMPLATE
+        defaults["documentTemplateMaxBytes"] = DEFAULT_MAX_BYTES
+    complete = {**defaults, **{key: item for key, item in config.items() if item is not None}}
+    if source == COMPOSITE:
+        complete["searchEmbedder"] = with_defaults(complete["searchEmbedder"], False)
+        complete["indexingEmbedder"] = with_defaults(complete["indexingEmbedder"])
+    return {key: complete[key] for key in FIELDS if key in complete}
 
 
 def merge(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    """The embedders after a PATCH; raises ``LumiError`` when a merged embedder is not a
-    complete ``userProvided`` one (a partial update may leave out the source)."""
+    """The embedders after a PATCH; raises ``LumiError`` when a merged embedder is
+    incomplete or inconsistent (a partial update may leave out the source)."""
     merged = {name: dict(config) for name, config in current.items()}
     for name, update in patch.items():
         if update is None:
             merged.pop(name, None)
             continue
-        config = {**merged.get(name, {}), **update}
-        config = {key: config[key] for key in FIELDS if config.get(key) is not None}
+        before = merged.get(name, {})
+        if update.get("source") not in (None, before.get("source")):
+            before = {}  # another source: nothing of the old embedder carries over
+        config = {key: item for key, item in {**before, **update}.items() if item is not None}
         path = f".embedders.{name}"
         source = config.get("source") or DEFAULT_SOURCE
-        if source != USER_PROVIDED:
-            raise unreachable(source, path)
-        _check_fields(config, source, path, CODE)
-        _check_required(config, source, path, CODE)
+        _check(config, source, path, CODE)
         if current.get(name, {}).get("binaryQuantized") and config.get("binaryQuantized") is False:
             raise invalid_value(
                 CODE,
@@ -238,10 +329,59 @@ def merge(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
                 "cannot disable the binary quantization: it is a lossy operation that cannot "
                 "be reverted. Add a new embedder that is not quantized and send its vectors.",
             )
-        merged[name] = config
+        merged[name] = with_defaults(config)
     return dict(sorted(merged.items()))
 
 
-def vector_key(value: dict[str, Any]) -> dict[str, tuple[str, int]]:
-    """What stored vectors depend on: each embedder's source and dimensions."""
-    return {name: (config["source"], config["dimensions"]) for name, config in value.items()}
+def embedder_key(config: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What the stored vectors of one embedder depend on: its source and dimensions, and
+    for computed embeddings whatever shapes them (model, template, URL...), as one string."""
+    source = config["source"]
+    if source == USER_PROVIDED:
+        return (source, config["dimensions"])
+    shaping = config["indexingEmbedder"] if source == COMPOSITE else config
+    if shaping.get("source") == "openAi":  # another URL serves the same model
+        shaping = {key: item for key, item in shaping.items() if key != "url"}
+    parts = {key: shaping[key] for key in ("source", *_EMBEDDING_FIELDS) if key in shaping}
+    return (source, config.get("dimensions"), orjson.dumps(parts).decode())
+
+
+def vector_key(value: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
+    """What stored vectors depend on, per embedder."""
+    return {name: embedder_key(config) for name, config in value.items()}
+
+
+def is_user_provided(config: Mapping[str, Any]) -> bool:
+    return bool(config.get("source") == USER_PROVIDED)
+
+
+def mask_secret(value: str) -> str:
+    """A secret as settings show it: a few leading characters, by length, then ``X``s."""
+    size = len(value)
+    keep, hidden = (
+        (0, "XXX...")
+        if size < 10
+        else (2, "XXXX...")
+        if size < 20
+        else (3, "XXXXX...")
+        if size < 30
+        else (5, "XXXXXX...")
+    )
+    return value[:keep] + hidden
+
+
+def redacted(value: Mapping[str, Any]) -> dict[str, Any]:
+    """The embedders as shown to users (settings, task details): API keys masked."""
+    return {
+        name: None if config is None else _redacted_one(config) for name, config in value.items()
+    }
+
+
+def _redacted_one(config: Mapping[str, Any]) -> dict[str, Any]:
+    shown = dict(config)
+    if type(shown.get("apiKey")) is str:
+        shown["apiKey"] = mask_secret(shown["apiKey"])
+    for part in ("searchEmbedder", "indexingEmbedder"):
+        if type(shown.get(part)) is dict:
+            shown[part] = _redacted_one(shown[part])
+    return shown

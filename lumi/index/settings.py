@@ -147,6 +147,7 @@ class SettingSpec:
     visible: bool = True  # part of GET /settings whatever the experimental features
     disabled: str | None = None  # feature_not_enabled message: setting it is refused...
     feature: str | None = None  # ...unless this experimental feature is on (then it is shown)
+    shown: Callable[[Any], Any] = _identity  # the value as users read it (secrets masked)
 
 
 def _row(name: str, default: Any, validate: v.Validator, *affects: str, **more: Any) -> SettingSpec:
@@ -192,7 +193,15 @@ _ROWS = (
     _row("typoTolerance", DEFAULT_TYPO, v.typo_tolerance, WORDS, reindex_key=_typo_key),
     _row("faceting", DEFAULT_FACETING, v.faceting),
     _row("pagination", DEFAULT_PAGINATION, v.pagination),
-    _row("embedders", {}, emb.embedders, VECTORS, apply=emb.merge, reindex_key=emb.vector_key),
+    _row(
+        "embedders",
+        {},
+        emb.embedders,
+        VECTORS,
+        apply=emb.merge,
+        reindex_key=emb.vector_key,
+        shown=emb.redacted,
+    ),
     _row("searchCutoffMs", None, v.u64),
     _row("localizedAttributes", None, v.localized_attributes, WORDS, FACETS),
     _row("facetSearch", True, v.boolean, FACETS),
@@ -311,21 +320,33 @@ def setting_view(name: str, stored: dict[str, Any]) -> Any:
     return copy.deepcopy(stored.get(name, SETTINGS[name].default))
 
 
+def shown_setting(name: str, stored: dict[str, Any]) -> Any:
+    """One setting as users read it (the sub-route GET body): secrets masked."""
+    return SETTINGS[name].shown(setting_view(name, stored))
+
+
 def settings_view(
-    stored: dict[str, Any], features: Mapping[str, bool] = NO_FEATURES
+    stored: dict[str, Any], features: Mapping[str, bool] = NO_FEATURES, *, masked: bool = True
 ) -> dict[str, Any]:
     """The ``GET /settings`` body, defaults filled in: the 20 visible settings, plus (in table
-    order) the experimental ones whose feature is on in ``features``."""
+    order) the experimental ones whose feature is on in ``features``. Secrets are masked
+    unless ``masked`` is false (settings sent on to another instance)."""
+    view = shown_setting if masked else setting_view
     return {
-        name: setting_view(name, stored)
+        name: view(name, stored)
         for name, spec in SETTINGS.items()
         if spec.visible or _enabled(spec, features)
     }
 
 
 def details_view(patch: dict[str, Any]) -> dict[str, Any]:
-    """``settingsUpdate`` task details: the keys sent, in table order, resets as ``null``."""
-    return {name: copy.deepcopy(patch[name]) for name in SETTINGS if name in patch}
+    """``settingsUpdate`` task details: the keys sent, in table order, resets as ``null``,
+    secrets masked."""
+    return {
+        name: None if patch[name] is None else SETTINGS[name].shown(copy.deepcopy(patch[name]))
+        for name in SETTINGS
+        if name in patch
+    }
 
 
 # ---------------------------------------------------------------- what a change rebuilds

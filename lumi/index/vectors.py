@@ -1,4 +1,4 @@
-"""Embeddings of ``userProvided`` embedders: reading them from documents, storing them.
+"""Embeddings of documents: reading them from ``_vectors``, storing them.
 
 A document gives its embeddings in its reserved ``_vectors`` field, one entry per embedder:
 an array of numbers (one embedding), an array of arrays (several), ``null`` or ``[]`` (none),
@@ -8,8 +8,10 @@ index does not have stay in the document untouched, as any other field.
 The document body keeps ``_vectors`` as sent; the ``vectors`` sub-database holds, per
 embedder and document, the embeddings as little-endian float32 rows (``name \\0 docid`` ->
 ``n * dimensions`` floats), ``vector_docids`` the documents that have at least one, and
-``vector_configs`` the (source, dimensions) each embedder's stored rows were checked against,
-so a settings change knows which embedders to rebuild.
+``vector_configs`` what each embedder's stored rows follow (``embedders.embedder_key``, and
+for computed embeddings the dimensions they turned out to have), so a settings change knows
+which embedders to rebuild. The documents whose embeddings were computed are kept too
+(key ``name \\0generated`` in ``vector_docids``), for ``_vectors.<name>.regenerate`` filters.
 """
 
 from __future__ import annotations
@@ -33,8 +35,26 @@ _NUMBERS = (int, float)
 
 
 def embedder_dimensions(settings: Mapping[str, Any]) -> dict[str, int]:
-    """``{embedder: dimensions}`` of the index's embedders (empty when it has none)."""
-    return {name: config["dimensions"] for name, config in settings.get("embedders", {}).items()}
+    """``{embedder: dimensions}`` of the index's embedders whose settings give their
+    dimensions (empty when there is none); the others learn them from their provider."""
+    return {
+        name: config["dimensions"]
+        for name, config in settings.get("embedders", {}).items()
+        if config.get("dimensions") is not None
+    }
+
+
+def regenerates(entry: Any) -> bool:
+    """Whether a ``_vectors`` entry (``MISSING`` when absent) lets a computing embedder
+    compute the document's embeddings."""
+    return entry is MISSING or (type(entry) is dict and entry.get("regenerate") is True)
+
+
+class _Missing:
+    __slots__ = ()
+
+
+MISSING: Any = _Missing()
 
 
 # ---------------------------------------------------------------- documents
@@ -195,16 +215,40 @@ class VectorStore:
         else:
             self.txn.delete(name.encode(), db=self._docids)
 
-    def configs(self) -> dict[str, tuple[str, int]]:
-        """The (source, dimensions) each embedder's stored rows follow."""
+    def configs(self) -> dict[str, tuple[Any, ...]]:
+        """The key (``embedders.embedder_key``) each embedder's stored rows follow."""
         with self.txn.cursor(db=self._configs) as cursor:
-            return {key.decode(): tuple(orjson.loads(value)) for key, value in cursor}
+            return {key.decode(): _config_key(orjson.loads(value)) for key, value in cursor}
 
-    def set_config(self, name: str, config: tuple[str, int] | None) -> None:
+    def set_config(
+        self, name: str, config: tuple[Any, ...] | None, dimensions: int | None = None
+    ) -> None:
+        """Record what the rows of ``name`` follow; ``dimensions``: those computed embeddings
+        turned out to have."""
         if config is None:
             self.txn.delete(name.encode(), db=self._configs)
-        else:
+        elif dimensions is None:
             self.txn.put(name.encode(), orjson.dumps(list(config)), db=self._configs)
+        else:
+            record = {"key": list(config), "dims": dimensions}
+            self.txn.put(name.encode(), orjson.dumps(record), db=self._configs)
+
+    def learned_dimensions(self, name: str) -> int | None:
+        """The dimensions the computed embeddings of ``name`` have (None: none yet)."""
+        raw = self.txn.get(name.encode(), db=self._configs)
+        record = None if raw is None else orjson.loads(raw)
+        return record.get("dims") if type(record) is dict else None
+
+    def generated(self, name: str) -> BitMap:
+        """The documents whose embeddings for ``name`` were computed by the embedder."""
+        return codecs.bitmap(self.txn.get(_prefix(name) + b"generated", db=self._docids))
+
+    def set_generated(self, name: str, docids: BitMap) -> None:
+        key = _prefix(name) + b"generated"
+        if docids:
+            self.txn.put(key, codecs.bitmap_bytes(docids), db=self._docids)
+        else:
+            self.txn.delete(key, db=self._docids)
 
     def drop(self, name: str) -> None:
         """Forget every row of ``name``."""
@@ -215,22 +259,41 @@ class VectorStore:
                     if not cursor.delete():
                         break
         self.set_docids(name, BitMap())
+        self.set_generated(name, BitMap())
         self.set_config(name, None)
+
+
+def _config_key(record: Any) -> tuple[Any, ...]:
+    return tuple(record["key"] if type(record) is dict else record)
+
+
+def stored_dimensions(settings: Mapping[str, Any], store: VectorStore, name: str) -> int | None:
+    """The dimensions of the embeddings stored for ``name``: from its settings, else as its
+    provider answered (None while it has computed none)."""
+    config = settings.get("embedders", {}).get(name, {})
+    if config.get("dimensions") is not None:
+        return int(config["dimensions"])
+    return store.learned_dimensions(name)
 
 
 def documents_with_vectors(
     index: Index, txn: Txn, embedder: str | None, kind: str | None
 ) -> BitMap:
     """What ``_vectors[.embedder[.kind]] EXISTS`` selects: documents with an embedding for
-    ``embedder`` (None: any embedder). Every stored embedding is user-provided, so only no
-    kind or ``userProvided`` selects any (never ``documentTemplate``, ``regenerate`` nor a
-    fragment); an embedder the index does not have selects nothing."""
-    if kind is not None and kind != "userProvided":
+    ``embedder`` (None: any embedder); ``userProvided`` keeps those the user gave,
+    ``documentTemplate`` and ``regenerate`` those the embedder computed (no fragment is
+    ever stored); an embedder the index does not have selects nothing."""
+    if kind not in (None, "userProvided", "documentTemplate", "regenerate"):
         return BitMap()
     names = list(index.settings(txn).get("embedders", {}))
     store = VectorStore(index, txn)
     found = BitMap()
     for name in names:
         if embedder is None or name == embedder:
-            found |= store.docids(name)
+            docids = store.docids(name)
+            if kind == "userProvided":
+                docids -= store.generated(name)
+            elif kind is not None:
+                docids &= store.generated(name)
+            found |= docids
     return found

@@ -1,13 +1,15 @@
-"""Semantic and hybrid search with a ``userProvided`` embedder.
+"""Semantic and hybrid search.
 
 ``semanticRatio`` 1 ranks by similarity to the query ``vector`` alone; between 0 and 1 a
 keyword search and a semantic search each rank ``offset + limit`` documents, and the two
 lists are merged by ranking score, each weighted by its share of the ratio (the keyword
 side by ``1 - ratio``, the semantic side by ``ratio``); a document found by both keeps its
 better entry. Hits show their own, unweighted score. ``semanticHitCount`` counts the hits of
-the page that come from the semantic side. Without a ``vector`` a userProvided embedder
-cannot embed ``q``: a hybrid search then answers with its keyword results (no semantic hit),
-a semantic-only search fails.
+the page that come from the semantic side. Without a ``vector``, an embedder that computes
+embeddings embeds ``q`` through its provider (one call, ``lumi.index.embedding_client``); a
+userProvided embedder cannot, so a hybrid search then answers with its keyword results (no
+semantic hit) and a semantic-only search fails. A search without ``q`` nor ``vector`` is a
+keyword (placeholder) search.
 
 The semantic ranking rules are the index's ``rankingRules`` with the text rules replaced by
 one ``vectorSort`` at the place of the first of them; ``sort`` and ``x:asc`` rules keep their
@@ -20,9 +22,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from lumi.errors import LumiError
+from lumi.index.embedders import is_user_provided
+from lumi.index.embedding_client import embed_query
 from lumi.index.index import Index
 from lumi.index.settings import DEFAULT_RANKING_RULES
-from lumi.index.vectors import dimension_error
+from lumi.index.vectors import VectorStore, dimension_error, stored_dimensions
 from lumi.search.pipeline import (
     TEXT_RULES,
     EngineQuery,
@@ -55,10 +59,11 @@ def semantic_query(
     """Check the query vector against ``embedder`` (which exists); raises
     ``invalid_vector_dimensions``, or ``vector_embedding_error`` for a semantic-only search
     without vector."""
-    dims = settings["embedders"][embedder]["dimensions"]
-    if vector is not None and len(vector) != dims:
+    config = settings["embedders"][embedder]
+    dims = config.get("dimensions")
+    if vector is not None and dims is not None and len(vector) != dims:
         raise dimension_error(dims, len(vector))
-    if vector is None and ratio >= 1.0:
+    if vector is None and ratio >= 1.0 and is_user_provided(config):
         raise LumiError(
             "vector_embedding_error",
             f"Error while generating embeddings: user error: the embedder `{embedder}` is "
@@ -69,11 +74,19 @@ def semantic_query(
 
 
 def semantic_search(index: Index, txn: Txn, query: EngineQuery, semantic: Semantic) -> EngineResult:
-    """The ranked page of a semantic (ratio 1) or hybrid search."""
+    """The ranked page of a semantic (ratio 1) or hybrid search; raises
+    ``vector_embedding_error`` when the provider cannot embed ``q``."""
+    settings = index.settings(txn)
+    if semantic.vector is None and (query.q or "").strip():
+        config = settings["embedders"][semantic.embedder]
+        semantic = replace(semantic, vector=embed_query(semantic.embedder, config, query.q or ""))
     if semantic.vector is None:
         result = search(index, txn, query)
         result.semantic_hits = 0
         return result
+    dims = stored_dimensions(settings, VectorStore(index, txn), semantic.embedder)
+    if dims is not None and len(semantic.vector) != dims:
+        raise dimension_error(dims, len(semantic.vector))
     if semantic.ratio >= 1.0:
         return vector_search(index, txn, query, semantic.embedder, semantic.vector)
     return _hybrid(index, txn, query, semantic)

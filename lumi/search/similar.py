@@ -17,7 +17,7 @@ from lumi.errors import LumiError
 from lumi.index.documents import is_valid_document_id
 from lumi.index.indexer.words import text_config
 from lumi.index.settings import setting_view
-from lumi.index.vectors import VectorStore, decode
+from lumi.index.vectors import VectorStore, decode, stored_dimensions
 from lumi.search.filters.ast import And
 from lumi.search.filters.evaluate import FilterEvaluator
 from lumi.search.filters.parameter import parse_filter
@@ -108,8 +108,9 @@ def perform_similar(
         universe.discard(docid)
         raw = store.get(similar.embedder, docid)
         result = None
-        if raw is not None and universe:
-            vector = decode(raw, embedders[similar.embedder]["dimensions"])[0].tolist()
+        dims = stored_dimensions(settings, store, similar.embedder)
+        if raw is not None and universe and dims is not None:
+            vector = decode(raw, dims)[0].tolist()
             query = EngineQuery(
                 offset=similar.offset,
                 limit=similar.limit,

@@ -10,9 +10,9 @@ A document ranks by its best embedding. Similarities are reported in ``[0, 1]``:
 ``(1 + cosine) / 2``, so identical directions score 1 and opposite ones 0.
 
 ``vectors_view`` is what ``retrieveVectors`` shows for a stored document: the embeddings of
-every configured embedder (``{"embeddings": [[...]], "regenerate": false}``, an empty list
-when the document gave none), merged over the document's own ``_vectors`` entries for
-embedders the index does not have.
+every configured embedder (``{"embeddings": [[...]], "regenerate": <bool>}``, an empty list
+when there is none; ``regenerate`` is true where the embedder computed them), merged over the
+document's own ``_vectors`` entries for embedders the index does not have.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy as np
 from pyroaring import BitMap
 
 from lumi.index.index import Index
-from lumi.index.vectors import F32, VectorStore, decode, embedder_dimensions
+from lumi.index.vectors import F32, VectorStore, decode, stored_dimensions
 from lumi.storage.env import Txn
 
 _CACHE_SIZE = 16  # embedder matrices kept, across indexes
@@ -110,17 +110,19 @@ def shown_float(value: float) -> float:
 
 
 def vectors_view(index: Index, txn: Txn, docid: int) -> dict[str, Any]:
-    """``{embedder: {"embeddings": [[...]], "regenerate": false}}`` for every embedder of the
-    index (``embeddings`` empty when the document gave none); ``{}`` without embedders."""
-    dimensions = embedder_dimensions(index.settings(txn))
-    if not dimensions:
+    """``{embedder: {"embeddings": [[...]], "regenerate": bool}}`` for every embedder of the
+    index (``embeddings`` empty when the document has none); ``{}`` without embedders."""
+    settings = index.settings(txn)
+    names = settings.get("embedders")
+    if not names:
         return {}
     store = VectorStore(index, txn)
     view: dict[str, Any] = {}
-    for name, dims in dimensions.items():
+    for name in names:
         raw = store.get(name, docid)
-        embeddings = [] if raw is None else [_row(row) for row in decode(raw, dims)]
-        view[name] = {"embeddings": embeddings, "regenerate": False}
+        dims = stored_dimensions(settings, store, name)
+        rows = [] if raw is None or dims is None else [_row(row) for row in decode(raw, dims)]
+        view[name] = {"embeddings": rows, "regenerate": docid in store.generated(name)}
     return view
 
 

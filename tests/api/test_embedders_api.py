@@ -1,5 +1,6 @@
-"""``userProvided`` embedders end to end: settings, ``_vectors`` in documents, semantic and
-hybrid search, ``/similar`` and ``_vectors`` filters, through the SDK and plain HTTP."""
+"""``userProvided`` embedders end to end (providers: ``test_embedding_providers_api``):
+settings, ``_vectors`` in documents, semantic and hybrid search, ``/similar`` and ``_vectors``
+filters, through the SDK and plain HTTP."""
 
 from __future__ import annotations
 
@@ -78,18 +79,19 @@ def test_settings_round_trip_and_task_details(
     assert http.get(f"/indexes/{index_uid}/settings/embedders").json() == {}
 
 
-def test_remote_sources_are_refused_when_sent(http: httpx.Client, index_uid: str) -> None:
+def test_unusable_provider_settings_are_refused_when_sent(
+    http: httpx.Client, index_uid: str
+) -> None:
     response = http.patch(
         f"/indexes/{index_uid}/settings",
-        json={"embedders": {"default": {"source": "openAi", "apiKey": "k"}}},
+        json={"embedders": {"default": {"source": "openAi", "model": "gpt-4"}}},
     )
     assert error(response) == (
         400,
         "invalid_settings_embedders",
-        "Invalid value at `.embedders.default`: the `openAi` source computes embeddings with an "
-        "embedding provider this engine cannot reach. Only `userProvided` embedders are "
-        "supported: send the vectors in each document's `_vectors` field and in the `vector` "
-        "search parameter.",
+        "Invalid value at `.embedders.default.model`: unknown OpenAI model `gpt-4`: expected "
+        "one of `text-embedding-ada-002`, `text-embedding-3-small`, `text-embedding-3-large`. "
+        "Use a `rest` embedder for other models.",
     )
 
 

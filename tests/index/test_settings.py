@@ -446,12 +446,10 @@ def test_setting_back_to_the_default_stores_nothing() -> None:
             "Unknown value `xx` at `.localizedAttributes[0].locales[0]`: expected one of `af`, ",
         ),
         (
-            {"embedders": {"default": {"source": "ollama", "model": "llama"}}},
+            {"embedders": {"default": {"source": "ollama"}}},
             "embedders",
-            "Invalid value at `.embedders.default`: the `ollama` source computes embeddings "
-            "with an embedding provider this engine cannot reach. Only `userProvided` embedders "
-            "are supported: send the vectors in each document's `_vectors` field and in the "
-            "`vector` search parameter.",
+            "Invalid value at `.embedders.default`: missing field `model`, which is mandatory "
+            "for source `ollama`.",
         ),
         (
             {"embedders": {"default": "openAi"}},

@@ -87,7 +87,12 @@ def _export_index(
         primary_key = index.primary_key(txn)
         created = _ensure_index(remote, uid, primary_key)
         if created or options.get("overrideSettings"):
-            _send(remote, "PATCH", f"/indexes/{uid}/settings", json=settings_view(settings))
+            _send(
+                remote,
+                "PATCH",
+                f"/indexes/{uid}/settings",
+                json=settings_view(settings, masked=False),
+            )
         docids = _selected(index, txn, settings, uid, options.get("filter"))
         count = 0
         query = {"primaryKey": primary_key} if primary_key else {}

@@ -7,12 +7,16 @@ import pytest
 from pyroaring import BitMap
 
 from lumi.errors import LumiError
+from lumi.index import embedding_client
+from lumi.index.embedders import with_defaults
 from lumi.index.index import Index
 from lumi.index.indexer.build import BuildContext
 from lumi.index.indexer.vectors import VectorsExtractor
 from lumi.index.indexer.write import Change, DocumentWriter
-from lumi.index.vectors import VectorStore, decode
+from lumi.index.vectors import VectorStore, decode, documents_with_vectors
 from tests.support.facets import MAP_SIZE, scratch_dir
+from tests.support.fake_embedder import DIMENSIONS, FakeEmbedder, embedding
+from tests.support.server import free_port
 
 
 def embedders(**dims: int) -> dict[str, Any]:
@@ -115,3 +119,93 @@ def test_rebuild_keeps_embedders_whose_shape_did_not_change(index: Index) -> Non
         VectorStore(index, txn).put("a", 0, b"\x00" * 8)
     write(index, embedders(a=2, b=1), rebuild=True)
     assert stored(index, "a", 2) == {0: [[0.0, 0.0]]}
+
+
+# ---------------------------------------------------------------- computed embeddings
+
+TEMPLATE = "{{doc.title}}"
+OWN = [float(n) for n in range(DIMENSIONS)]
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeEmbedder]:
+    with FakeEmbedder() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embedding_client, "BACKOFF", 0.01)
+
+
+def ollama(url: str, **more: Any) -> dict[str, Any]:
+    config = {"source": "ollama", "url": f"{url}/api/embed", "model": "m"}
+    return {"embedders": {"e": with_defaults({**config, "documentTemplate": TEMPLATE, **more})}}
+
+
+def test_documents_are_embedded_from_their_rendered_template(
+    index: Index, fake: FakeEmbedder
+) -> None:
+    settings = ollama(fake.url)
+    docs = [{"id": 1, "title": "red apple"}, {"id": 2, "title": "green pear"}]
+    write(index, settings, docs, rebuild=True)
+    expected = {0: [embedding("red apple")], 1: [embedding("green pear")]}
+    assert stored(index, "e", DIMENSIONS) == expected
+    with index.read() as txn:
+        store = VectorStore(index, txn)
+        assert store.learned_dimensions("e") == DIMENSIONS
+        assert store.generated("e") == BitMap([0, 1])
+
+
+def test_unchanged_texts_cost_no_call_and_changed_ones_are_embedded_again(
+    index: Index, fake: FakeEmbedder
+) -> None:
+    settings = ollama(fake.url)
+    write(index, settings, [{"id": 1, "title": "red apple", "n": 1}], rebuild=True)
+    before = len(fake.calls)
+    write(index, settings, [{"id": 1, "title": "red apple", "n": 2}])
+    assert len(fake.calls) == before
+    write(index, settings, [{"id": 1, "title": "ripe apple"}])
+    assert fake.texts()[-1] == "ripe apple"
+    assert stored(index, "e", DIMENSIONS) == {0: [embedding("ripe apple")]}
+    write(index, settings, [], deleted=("1",))
+    assert stored(index, "e", DIMENSIONS) == {}
+
+
+def test_user_vectors_are_kept_unless_regenerate_is_true(index: Index, fake: FakeEmbedder) -> None:
+    settings = ollama(fake.url)
+    docs = [
+        {"id": 1, "title": "a", "_vectors": {"e": OWN}},
+        {"id": 2, "title": "b", "_vectors": {"e": {"embeddings": None, "regenerate": False}}},
+        {"id": 3, "title": "c", "_vectors": {"e": {"embeddings": [OWN], "regenerate": True}}},
+    ]
+    write(index, settings, docs, rebuild=True)
+    assert stored(index, "e", DIMENSIONS) == {0: [OWN], 2: [embedding("c")]}
+    with index.read() as txn:
+        assert documents_with_vectors(index, txn, "e", "userProvided") == BitMap([0])
+        assert documents_with_vectors(index, txn, "e", "regenerate") == BitMap([2])
+
+
+def test_a_settings_change_embeds_the_existing_documents_again(
+    index: Index, fake: FakeEmbedder
+) -> None:
+    write(index, {}, [{"id": 1, "title": "red apple", "body": "tart"}])
+    write(index, ollama(fake.url), rebuild=True)
+    assert stored(index, "e", DIMENSIONS) == {0: [embedding("red apple")]}
+    write(index, ollama(fake.url, documentTemplate="{{doc.body}}"), rebuild=True)
+    assert stored(index, "e", DIMENSIONS) == {0: [embedding("tart")]}
+
+
+def test_a_failing_provider_fails_the_write(index: Index) -> None:
+    settings = ollama(f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(LumiError) as caught:
+        write(index, settings, [{"id": 1, "title": "a"}], rebuild=True)
+    assert caught.value.code == "vector_embedding_error"
+
+
+def test_local_models_fail_only_when_something_needs_embedding(index: Index) -> None:
+    config = with_defaults({"source": "huggingFace"})
+    write(index, {"embedders": {"e": config}}, rebuild=True)
+    with pytest.raises(LumiError) as caught:
+        write(index, {"embedders": {"e": config}}, [{"id": 1, "title": "a"}])
+    assert caught.value.code == "vector_embedding_error"
