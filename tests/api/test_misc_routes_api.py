@@ -1,6 +1,6 @@
 """The remaining routes: index compaction and fields, metrics, logs, network, and the
-experimental routes Lumi gates and refuses (document edition, task-queue compaction, chats);
-the gates of template rendering and dynamic search rules are checked here too.
+experimental routes Lumi gates and refuses (document edition, task-queue compaction); the
+gates of chats, template rendering and dynamic search rules are checked here too.
 
 One server of its own: these tests switch experimental features on and off.
 """
@@ -436,7 +436,6 @@ def test_bad_network_patches_are_refused(
         ),
         ("taskQueueCompactionRoute", "POST", "/tasks/compact", None, 500, None),
         ("chatCompletions", "GET", "/chats/main", None, 404, "chat_not_found"),
-        ("chatCompletions", "PATCH", "/chats/main/settings", {}, 400, "bad_request"),
         (
             "dynamicSearchRules",
             "GET",
