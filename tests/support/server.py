@@ -54,6 +54,7 @@ class LumiServer:
                 *self.args,
             ],
             env=env,
+            cwd=self.data_dir.parent,  # relative paths (`dumps/`, `snapshots/`) stay in tmp
             stdout=log,
             stderr=log,
             start_new_session=True,
