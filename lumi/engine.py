@@ -20,6 +20,7 @@ from pyroaring import BitMap
 from lumi.errors import LumiError
 from lumi.index.index import Index
 from lumi.index.registry import IndexMeta, IndexRegistry
+from lumi.index.vectors import embedding_counts
 from lumi.storage.env import directory_size
 from lumi.tasks.models import Batch, Task
 from lumi.tasks.notify import wake
@@ -256,6 +257,7 @@ class Engine:
             raw_size = index.documents_size(txn)
             distribution = index.field_distribution(txn)
             sizes = index.database_sizes(txn) if internal_sizes else None
+            embeddings, embedded = embedding_counts(index, txn)
         stats: dict[str, Any] = {
             "numberOfDocuments": count,
             "rawDocumentDbSize": raw_size,
@@ -264,8 +266,8 @@ class Engine:
         }
         if sizes is not None:
             stats["internalDatabaseSizes"] = sizes
-        stats["numberOfEmbeddings"] = 0
-        stats["numberOfEmbeddedDocuments"] = 0
+        stats["numberOfEmbeddings"] = embeddings
+        stats["numberOfEmbeddedDocuments"] = embedded
         stats["fieldDistribution"] = distribution
         return stats
 

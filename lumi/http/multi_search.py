@@ -9,6 +9,8 @@ third query fails the request without searching the first two. A federated query
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -44,6 +46,13 @@ from lumi.search.request import SearchRequest
 def _weight(value: float) -> float:
     if value < 0.0:
         raise Invalid("the value of `weight` is invalid, expected a positive float (>= 0.0).")
+    return value
+
+
+def _facets_by_index(value: dict[str, Any]) -> dict[str, Any]:
+    """Every key names an index the way ``indexUid`` does."""
+    for uid in value:
+        body_index_uid(uid)
     return value
 
 
@@ -90,7 +99,7 @@ FEDERATION = Body(
         Field("hitsPerPage", nullable(integer()), "invalid_search_hits_per_page"),
         Field(
             "facetsByIndex",
-            dict_of(nullable(array(string()))),
+            custom(_facets_by_index, dict_of(nullable(array(string())))),
             "invalid_multi_search_facets_by_index",
         ),
         Field("mergeFacets", nullable(obj(MERGE_FACETS)), "invalid_multi_search_merge_facets"),

@@ -52,6 +52,9 @@ DEFAULT_TEMPLATE = (
     "{{ field.name }}: {{ field.value }}\n{% endif %}{% endfor %}"
 )
 DEFAULT_MAX_BYTES = 400
+# Embedder names key the index's vector storage, whose keys hold at most 511 bytes with a
+# separator and a docid after the name.
+MAX_NAME_BYTES = 500
 HUGGING_FACE_DEFAULT_MODEL = "BAAI/bge-base-en-v1.5"
 COMPOSITE_DISABLED = (
     'using `"composite"` as source requires enabling the `composite embedders` experimental '
@@ -273,8 +276,21 @@ def embedders(value: Any, path: str, code: str) -> dict[str, Any]:
     """The ``embedders`` setting of a request: names sorted, each embedder checked."""
     if not isinstance(value, dict):
         raise type_error(code, path, "an object", value)
+    for name in value:
+        _check_name(name, path, code)
     checked = {name: embedder_patch(item, f"{path}.{name}", code) for name, item in value.items()}
     return dict(sorted(checked.items()))
+
+
+def _check_name(name: str, path: str, code: str) -> None:
+    """Refuse the names the vector storage cannot key: empty, too long, or holding NUL."""
+    if not name or "\0" in name or len(name.encode()) > MAX_NAME_BYTES:
+        raise invalid_value(
+            code,
+            path,
+            f"`{name}` is not a valid embedder name: it must be non-empty, hold no NUL "
+            f"character and be at most {MAX_NAME_BYTES} bytes long.",
+        )
 
 
 def check_sources(patch: Mapping[str, Any], path: str, features: Mapping[str, bool]) -> None:

@@ -128,6 +128,8 @@ class Index:
         return None if raw is None else codecs.loads(raw)
 
     def docid(self, txn: Txn, external_id: str) -> int | None:
+        if not external_id:  # no document has it, and LMDB refuses empty keys
+            return None
         raw = txn.get(external_id.encode(), db=self.db["external_ids"])
         return None if raw is None else codecs.from_u32(raw)
 

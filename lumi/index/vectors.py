@@ -297,3 +297,20 @@ def documents_with_vectors(
                 docids &= store.generated(name)
             found |= docids
     return found
+
+
+def embedding_counts(index: Index, txn: Txn) -> tuple[int, int]:
+    """``(embeddings, documents with at least one)`` over every embedder of the index, for
+    its stats. Counting embeddings reads each stored row's length (nothing without
+    embedders)."""
+    settings = index.settings(txn)
+    store = VectorStore(index, txn)
+    embeddings = 0
+    documents = BitMap()
+    for name in settings.get("embedders", {}):
+        dims = stored_dimensions(settings, store, name)
+        if not dims:
+            continue
+        documents |= store.docids(name)
+        embeddings += sum(len(raw) for _, raw in store.rows(name)) // (4 * dims)
+    return embeddings, len(documents)

@@ -29,6 +29,7 @@ from lumi.index.vectors import F32, VectorStore, decode, stored_dimensions
 from lumi.storage.env import Txn
 
 _CACHE_SIZE = 16  # embedder matrices kept, across indexes
+_PLAIN_RANGE = (1e-18, 1e18)  # largest components whose float32 squares neither vanish nor overflow
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,8 @@ def _load(store: VectorStore, name: str, dims: int) -> EmbedderMatrix:
     rows = np.concatenate(blocks).astype(np.float32)
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return EmbedderMatrix(np.concatenate(docids), rows / norms)
+    with np.errstate(invalid="ignore"):  # rows with infinite components become NaN rows
+        return EmbedderMatrix(np.concatenate(docids), rows / norms)
 
 
 def rank(matrix: EmbedderMatrix, vector: list[float], universe: BitMap | None) -> Ranked:
@@ -90,15 +92,30 @@ def rank(matrix: EmbedderMatrix, vector: list[float], universe: BitMap | None) -
         docids, rows = docids[keep], rows[keep]
     if not len(docids):
         return Ranked(docids, np.empty(0, np.float32))
-    query = np.asarray(vector, dtype=np.float32)
-    norm = float(np.linalg.norm(query))
-    cosine = rows @ (query / norm if norm else query)
+    cosine = rows @ _unit(vector)
     similarity = np.clip((1.0 + cosine) / 2.0, 0.0, 1.0).astype(np.float32)
+    similarity[np.isnan(similarity)] = 0.0  # rows stored with infinite components
     order = np.argsort(-similarity, kind="stable")
     ordered = docids[order]
     _unique, first = np.unique(ordered, return_index=True)
     best = np.sort(first)  # each document at its best row, keeping the ranking order
     return Ranked(ordered[best], similarity[order][best])
+
+
+def _unit(vector: list[float]) -> np.ndarray:
+    """``vector`` scaled to norm 1, in float32 as the stored rows are. Components so large or
+    so small that float32 would overflow or lose them are first divided by the largest one,
+    so they keep their direction. A zero vector, or one holding NaN or infinity (it has no
+    direction), gives zeros."""
+    query = np.asarray(vector, dtype=np.float64)
+    largest = float(np.abs(query).max(initial=0.0))
+    if not largest or not np.isfinite(largest):
+        return np.zeros(len(query), dtype=np.float32)
+    if not _PLAIN_RANGE[0] <= largest <= _PLAIN_RANGE[1]:
+        query = query / largest
+    query32 = query.astype(np.float32)
+    norm = np.linalg.norm(query32)
+    return query32 / norm if norm else query32
 
 
 def shown_float(value: float) -> float:

@@ -217,6 +217,18 @@ def test_non_numeric_vectors_are_refused(http: httpx.Client, movies: str) -> Non
     assert error(response)[:2] == (400, "invalid_search_vector")
 
 
+@pytest.mark.parametrize("vector", ["nan,1", "inf,1", "1e400,1"])
+def test_non_finite_vectors_of_the_get_form_search_without_failing(
+    http: httpx.Client, movies: str, vector: str
+) -> None:
+    response = http.get(
+        f"/indexes/{movies}/search",
+        params={"vector": vector, "hybridEmbedder": "default", "hybridSemanticRatio": 1.0},
+    )
+    assert response.status_code == 200, response.text
+    assert [hit["id"] for hit in response.json()["hits"]] == [1, 2, 3, 4]
+
+
 @pytest.mark.parametrize(
     "flt, ids",
     [
@@ -318,3 +330,19 @@ def test_documents_routes_show_the_embeddings_when_asked(
     assert dict(one)["_vectors"] == vectors_of(1.0, 0.0)
     hidden = http.get(f"/indexes/{movies}/documents/1").json()
     assert hidden == {"id": 1, "title": "dark knight", "genre": "action"}
+
+
+def test_index_stats_count_embeddings_and_embedded_documents(
+    client: meilisearch.Client, http: httpx.Client, index_uid: str
+) -> None:
+    index = client.index(index_uid)
+    wait_ok(client, index.update_settings({"embedders": {"a": EMBEDDER, "b": EMBEDDER}}))
+    documents = [
+        {"id": 1, "_vectors": {"a": [[1.0, 0.0], [0.0, 1.0]], "b": [0.5, 0.5]}},
+        {"id": 2, "_vectors": {"a": [1.0, 1.0]}},
+        {"id": 3},
+    ]
+    wait_ok(client, index.add_documents(documents, primary_key="id"))
+    stats = http.get(f"/indexes/{index_uid}/stats").json()
+    assert (stats["numberOfEmbeddings"], stats["numberOfEmbeddedDocuments"]) == (4, 2)
+    assert http.get("/stats").json()["indexes"][index_uid]["numberOfEmbeddings"] == 4

@@ -154,6 +154,13 @@ def _body(uids: dict[str, str], **federation: Any) -> dict[str, Any]:
             'array: `["genre"]`',
         ),
         (
+            {"facetsByIndex": {"": ["genre"]}},
+            "invalid_multi_search_facets_by_index",
+            "Invalid value at `.federation.facetsByIndex`: `` is not a valid index uid. Index "
+            "uid can be an integer or a string containing only alphanumeric characters, hyphens "
+            "(-) and underscores (_), and can not be more than 512 bytes.",
+        ),
+        (
             {"mergeFacets": True},
             "invalid_multi_search_merge_facets",
             "Invalid value type at `.federation.mergeFacets`: expected an object, but found a "

@@ -154,6 +154,14 @@ def test_user_provided_embedders_are_stored_in_field_order(
             "`huggingFace`, `ollama`, `userProvided`, `rest`, `composite`",
         ),
         ({"x": "userProvided"}, None),
+        *(
+            (
+                {name: USER},
+                f"Invalid value at `.embedders`: `{name}` is not a valid embedder name: it must "
+                "be non-empty, hold no NUL character and be at most 500 bytes long.",
+            )
+            for name in ("", "a\0b", "é" * 251)
+        ),
     ],
 )
 def test_invalid_embedders_are_refused_at_request_time(

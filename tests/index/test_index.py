@@ -50,3 +50,12 @@ def test_an_index_missing_newer_sub_databases_still_opens_read_only(
             assert txn.stat(reader.db[NAMES[-1]])["entries"] == 0
     finally:
         reader.close()
+
+
+def test_an_empty_external_id_names_no_document(tmp_path: Path) -> None:
+    index = Index(tmp_path / "index", map_size=1 << 24)
+    try:
+        with index.read() as txn:
+            assert index.docid(txn, "") is None
+    finally:
+        index.close()

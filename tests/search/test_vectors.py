@@ -55,6 +55,26 @@ def test_a_zero_query_vector_is_equally_far_from_everything(index: Index) -> Non
     assert ranked(index, [0.0, 0.0], BitMap([0, 2])) == [(0, 0.5), (2, 0.5)]
 
 
+@pytest.mark.parametrize(
+    ("vector", "expected"),
+    [
+        ([1e308, 0.0], [(0, 1.0), (3, 1.0), (1, 0.9969), (2, 0.0)]),
+        ([float("nan"), 1.0], [(0, 0.5), (1, 0.5), (2, 0.5), (3, 0.5)]),
+        ([float("inf"), 0.0], [(0, 0.5), (1, 0.5), (2, 0.5), (3, 0.5)]),
+    ],
+)
+def test_huge_or_non_finite_query_vectors_rank_without_nan(
+    index: Index, vector: list[float], expected: list[tuple[int, float]]
+) -> None:
+    """Huge components keep their direction; NaN or infinity give no direction at all."""
+    assert ranked(index, vector, None) == expected
+
+
+def test_a_stored_embedding_with_infinite_components_ranks_last(index: Index) -> None:
+    put(index, {4: [[float("inf"), 1.0]]})
+    assert ranked(index, [1.0, 0.0], BitMap([2, 4])) == [(2, 0.0), (4, 0.0)]
+
+
 def test_the_matrix_is_cached_per_snapshot(index: Index) -> None:
     with index.read() as txn:
         first = v.embedder_matrix(index, txn, "e", 2)
