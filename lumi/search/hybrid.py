@@ -88,8 +88,11 @@ def semantic_search(index: Index, txn: Txn, query: EngineQuery, semantic: Semant
     if dims is not None and len(semantic.vector) != dims:
         raise dimension_error(dims, len(semantic.vector))
     if semantic.ratio >= 1.0:
-        return vector_search(index, txn, query, semantic.embedder, semantic.vector)
-    return _hybrid(index, txn, query, semantic)
+        result = vector_search(index, txn, query, semantic.embedder, semantic.vector)
+    else:
+        result = _hybrid(index, txn, query, semantic)
+    result.query_vector = semantic.vector
+    return result
 
 
 def vector_search(

@@ -119,7 +119,7 @@ def perform_search(
     body: dict[str, Any] = {
         "hits": hits,
         "query": request.query,
-        **_query_vector(request, semantic),
+        **_query_vector(request, semantic, result),
         "processingTimeMs": int((time.perf_counter() - began) * 1000),
         **pagination,
     }
@@ -151,11 +151,15 @@ def _semantic(
     return semantic_query(settings, embedder, request.vector, request.hybrid.semantic_ratio)
 
 
-def _query_vector(request: SearchRequest, semantic: Semantic | None) -> dict[str, Any]:
-    """``queryVector``: the vector searched with, shown with ``retrieveVectors``."""
-    if not request.retrieve_vectors or semantic is None or semantic.vector is None:
+def _query_vector(
+    request: SearchRequest, semantic: Semantic | None, result: EngineResult
+) -> dict[str, Any]:
+    """``queryVector``: the vector searched with (sent, or embedded from ``q`` by the
+    provider), shown with ``retrieveVectors``."""
+    if not request.retrieve_vectors or semantic is None:
         return {}
-    return {"queryVector": semantic.vector}
+    vector = semantic.vector if semantic.vector is not None else result.query_vector
+    return {} if vector is None else {"queryVector": vector}
 
 
 def _ranking_step(request: SearchRequest) -> str:

@@ -80,6 +80,7 @@ class EngineResult:
     matching_words: MatchingWords  # what each query term matched, for highlighting
     degraded: bool = False  # the cutoff stopped ranking before the page was settled
     semantic_hits: int | None = None  # hits of a semantic/hybrid search found by similarity
+    query_vector: list[float] | None = None  # the vector a semantic search used
 
 
 def search(index: Index, txn: Txn, query: EngineQuery) -> EngineResult:

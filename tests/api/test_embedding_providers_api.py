@@ -203,7 +203,9 @@ def test_documents_and_queries_are_embedded_by_the_provider(
         "regenerate": True,
     }
     assert semantic["semanticHitCount"] == 3
+    assert semantic["queryVector"] == pytest.approx(embedding("green pear tart"))
     mixed = hits(http, index_uid, q="whale", hybrid={"embedder": "e", "semanticRatio": 0.5})
+    assert "queryVector" not in mixed  # only shown with retrieveVectors
     assert mixed["hits"][0]["id"] == 3
 
 
