@@ -204,3 +204,28 @@ def search_rules_clear(custom_metadata: str | None = None) -> Task:
         details={"deletedDocuments": None},
         custom_metadata=custom_metadata,
     )
+
+
+def document_edition(
+    uid: str,
+    function: str,
+    *,
+    filter_value: Any = None,
+    context: dict[str, Any] | None = None,
+    custom_metadata: str | None = None,
+) -> Task:
+    """Run the Rhai ``function`` over the documents ``filter_value`` selects (all if None)."""
+    original = None if filter_value is None else orjson.dumps(filter_value).decode()
+    return _task(
+        "documentEdition",
+        uid,
+        details={
+            "editedDocuments": None,
+            "deletedDocuments": None,
+            "originalFilter": original,
+            "context": context,
+            "function": function,
+        },
+        custom_metadata=custom_metadata,
+        params={"function": function, "filter": filter_value, "context": context},
+    )

@@ -6,6 +6,7 @@ from lumi.errors import LumiError
 from lumi.tasks.autobatcher import BatchKind
 from lumi.tasks.process.base import BatchContext, BatchOutcome
 from lumi.tasks.process.compaction import compact_index
+from lumi.tasks.process.document_edition import run_document_edition
 from lumi.tasks.process.dumps import create_dump
 from lumi.tasks.process.export import run_export
 from lumi.tasks.process.index_batch import run_index_batch
@@ -25,6 +26,8 @@ def run_batch(ctx: BatchContext) -> BatchOutcome:
         BatchKind.CLEAR_AND_SETTINGS,
     ):
         return run_index_batch(ctx)
+    if kind == BatchKind.DOCUMENT_EDITION:
+        return run_document_edition(ctx)
     if kind == BatchKind.INDEX_CREATION:
         return create_index(ctx)
     if kind == BatchKind.INDEX_UPDATE:
