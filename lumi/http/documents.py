@@ -167,6 +167,7 @@ async def update_documents(request: Request) -> Response:
 def _browse(request: Request, uid: str, params: dict[str, Any]) -> dict[str, Any]:
     engine = engine_of(request)
     _meta, index = engine.open_index(uid)
+    features = engine.experimental_features()
     offset, limit, fields = params["offset"], params["limit"], params.get("fields")
     with index.read() as txn:
         docids, total = browse(
@@ -177,7 +178,10 @@ def _browse(request: Request, uid: str, params: dict[str, Any]) -> dict[str, Any
             ids=params.get("ids"),
             offset=offset,
             limit=limit,
-            contains_filter=engine.experimental_features()["containsFilter"],
+            contains_filter=features["containsFilter"],
+            uid=uid,
+            foreign_keys=features["foreignKeys"],
+            opener=engine,
         )
         docs = [index.document(txn, docid) for docid in docids]
         vectors = params["retrieveVectors"]

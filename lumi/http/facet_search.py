@@ -69,6 +69,7 @@ async def search_facet_values(request: Request) -> Response:
     options = FacetSearchOptions(
         token_filter=access_of(request).search_filter(uid),
         features=engine.experimental_features(),
+        indexes=engine,
     )
     return json(facet_search(index, uid, body, options))
 

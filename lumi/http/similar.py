@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from lumi.http.auth import access_of
+from lumi.http.enqueue import engine_of
 from lumi.http.indexes import json_body
 from lumi.http.params import path_index_uid
 from lumi.http.responses import json
@@ -96,7 +97,16 @@ def _answer(request: Request, params: dict[str, Any]) -> Response:
     target = search_target(request, uid)
     token_filter = access_of(request).search_filter(uid)
     details = bool(params.get("showPerformanceDetails"))
-    return json(perform_similar(target, SimilarRequest.of(params), token_filter, details))
+    engine = engine_of(request)
+    body = perform_similar(
+        target,
+        SimilarRequest.of(params),
+        token_filter,
+        details,
+        features=engine.experimental_features(),
+        opener=engine,
+    )
+    return json(body)
 
 
 @endpoint("GET", "/indexes/{index_uid}/similar", "search", tenant_token=True)

@@ -24,7 +24,9 @@ from lumi.index.projection import project
 from lumi.index.settings import is_sortable
 from lumi.search.constraints import SortCriterion, parse_sort
 from lumi.search.filters.evaluate import FilterEvaluator
+from lumi.search.filters.foreign import ForeignScope, resolve_foreign
 from lumi.search.filters.parameter import parse_filter
+from lumi.search.foreign import IndexOpener
 from lumi.search.format import add_vectors
 from lumi.search.ranking.base import RankingContext
 from lumi.search.ranking.bucket_sort import SortRequest, bucket_sort
@@ -45,11 +47,21 @@ def browse(
     offset: int = 0,
     limit: int = 20,
     contains_filter: bool = False,
+    uid: str = "",
+    foreign_keys: bool = False,
+    opener: IndexOpener | None = None,
 ) -> tuple[list[int], int]:
-    """The document ids of the requested page, and how many documents match in all."""
+    """The document ids of the requested page, and how many documents match in all.
+
+    ``uid``, ``foreign_keys`` (the experimental feature) and ``opener`` let ``_foreign``
+    calls in the filter reach the foreign indexes."""
     settings = index.settings(txn)
     criteria = _criteria(sort, settings) if sort else ()
     node = parse_filter(filter_value, code=FILTER_CODE)
+    scope = ForeignScope(
+        uid, index, txn, settings, foreign_keys, opener, FILTER_CODE, contains_filter
+    )
+    node = resolve_foreign(node, scope)
     selected = index.docids(txn) if ids is None else _known(index, txn, ids)
     if node is not None:
         evaluator = FilterEvaluator(

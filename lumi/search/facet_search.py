@@ -26,6 +26,9 @@ from lumi.index.facet_store import FacetReader, normalize
 from lumi.index.index import Index
 from lumi.index.settings import filterable_rules, is_filterable, setting_view
 from lumi.search.constraints import Constraints, Resolver, parse_search_filter
+from lumi.search.filters.foreign import ForeignScope, resolve_foreign
+from lumi.search.foreign import FEATURE as FOREIGN_KEYS
+from lumi.search.foreign import IndexOpener
 from lumi.search.pipeline import EngineQuery, search
 from lumi.storage.env import Txn
 from lumi.text.normalizer import normalize as fold
@@ -49,8 +52,12 @@ class FacetSearchRequest:
 
 @dataclass(frozen=True, slots=True)
 class FacetSearchOptions:
+    """The tenant token's filter, the instance's experimental features, and what opens the
+    foreign indexes ``_foreign`` filters read (None: only this index is reachable)."""
+
     token_filter: Any = None
     features: Mapping[str, bool] = field(default_factory=dict)
+    indexes: IndexOpener | None = None
 
 
 def facet_search(
@@ -83,8 +90,19 @@ def _candidates(
     request: FacetSearchRequest,
     options: FacetSearchOptions,
 ) -> BitMap:
-    constraints = Constraints(filter=parse_search_filter(request.filter, options.token_filter))
-    contains = bool(options.features.get("containsFilter"))
+    features = options.features
+    contains = bool(features.get("containsFilter"))
+    node = parse_search_filter(request.filter, options.token_filter)
+    scope = ForeignScope(
+        uid,
+        index,
+        txn,
+        settings,
+        bool(features.get(FOREIGN_KEYS)),
+        options.indexes,
+        contains_filter=contains,
+    )
+    constraints = Constraints(filter=resolve_foreign(node, scope))
     resolver = Resolver(index, txn, settings, uid, contains)
     resolver.check(constraints)
     query = EngineQuery(

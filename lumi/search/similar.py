@@ -10,6 +10,7 @@ Errors come in the reference's order: embedder, document id, filter.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,10 @@ from lumi.index.settings import setting_view
 from lumi.index.vectors import VectorStore, decode, stored_dimensions
 from lumi.search.filters.ast import And
 from lumi.search.filters.evaluate import FilterEvaluator
+from lumi.search.filters.foreign import ForeignScope, resolve_foreign
 from lumi.search.filters.parameter import parse_filter
+from lumi.search.foreign import FEATURE as FOREIGN_KEYS
+from lumi.search.foreign import IndexOpener
 from lumi.search.format import HitFormatter
 from lumi.search.hybrid import vector_search
 from lumi.search.perform import SearchTarget
@@ -79,8 +83,12 @@ def perform_similar(
     similar: SimilarRequest,
     token_filter: Any = None,
     show_performance_details: bool = False,
+    *,
+    features: Mapping[str, bool] | None = None,
+    opener: IndexOpener | None = None,
 ) -> dict[str, Any]:
-    """The response body; raises ``LumiError``."""
+    """The response body; raises ``LumiError``. ``features`` are the instance's experimental
+    features and ``opener`` what opens the foreign indexes ``_foreign`` filters read."""
     began = time.perf_counter()
     threshold = similar.ranking_score_threshold
     if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -102,7 +110,16 @@ def perform_similar(
                 "not_found_similar_id",
                 f"Index `{target.uid}`: Document `{similar.id}` not found.",
             )
-        universe = _universe(target, txn, settings, similar, token_filter)
+        scope = ForeignScope(
+            target.uid,
+            index,
+            txn,
+            settings,
+            bool(features and features.get(FOREIGN_KEYS)),
+            opener,
+            FILTER_CODE,
+        )
+        universe = _universe(target, txn, settings, similar, token_filter, scope)
         store = VectorStore(index, txn)
         universe = universe & store.docids(similar.embedder)
         universe.discard(docid)
@@ -142,8 +159,10 @@ def _universe(
     settings: dict[str, Any],
     similar: SimilarRequest,
     token_filter: Any,
+    scope: ForeignScope,
 ) -> Any:
-    """The documents the filters allow (every document without filter)."""
+    """The documents the filters allow (every document without filter), ``_foreign`` calls
+    resolved within ``scope``."""
     nodes = [
         node
         for node in (
@@ -152,9 +171,10 @@ def _universe(
         )
         if node is not None
     ]
-    if not nodes:
+    combined = And(tuple(nodes)) if len(nodes) > 1 else nodes[0] if nodes else None
+    node = resolve_foreign(combined, scope)
+    if node is None:
         return target.index.docids(txn)
-    node = nodes[0] if len(nodes) == 1 else And(tuple(nodes))
     evaluator = FilterEvaluator(target.index, txn, settings, code=FILTER_CODE)
     try:
         evaluator.check(node)

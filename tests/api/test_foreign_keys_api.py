@@ -268,3 +268,111 @@ def test_foreign_filter_errors_name_their_index(http: httpx.Client, movies: str)
         f"Index `{movies}_actors`: Attribute `name` is not filterable. Available filterable "
         "attribute patterns are: `born`, `country`.\n18:22 _foreign(actors, name = Tom)"
     )
+
+
+# ---------------------------------------------------------------- _foreign on other routes
+
+FRANCE = "_foreign(actors, country = France)"
+SIMILAR_VECTORS = {1: [1.0, 0.0], 2: [0.9, 0.1], 3: [0.0, 1.0]}
+
+
+def _call(http: httpx.Client, method: str, url: str, body: dict[str, Any]) -> httpx.Response:
+    """GET sends ``body`` as query parameters, POST as JSON."""
+    return http.get(url, params=body) if method == "GET" else http.post(url, json=body)
+
+
+def _titles(hits: list[dict[str, Any]]) -> list[str]:
+    return sorted(hit["title"] for hit in hits)
+
+
+@pytest.fixture
+def similar_movies(client: meilisearch.Client, movies: str) -> str:
+    """``movies`` with a ``userProvided`` embedder and a vector for each movie."""
+    index = client.index(movies)
+    embedder = {"default": {"source": "userProvided", "dimensions": 2}}
+    wait_ok(client, index.update_settings({"embedders": embedder}))
+    documents = [{"id": key, "_vectors": {"default": v}} for key, v in SIMILAR_VECTORS.items()]
+    wait_ok(client, index.update_documents(documents))
+    return movies
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "filter_value", "titles"),
+    [
+        ("GET", "/documents", FRANCE, ["Ronin"]),
+        ("POST", "/documents/fetch", FRANCE, ["Ronin"]),
+        ("POST", "/documents/fetch", "_foreign(actors, born > 1960)", ["Forrest Gump"]),
+        (
+            "POST",
+            "/documents/fetch",
+            "NOT _foreign(lead, country = France)",
+            ["Cast Away", "Forrest Gump"],
+        ),
+    ],
+)
+def test_documents_routes_take_foreign_filters(
+    http: httpx.Client, movies: str, method: str, route: str, filter_value: str, titles: list[str]
+) -> None:
+    response = _call(http, method, f"/indexes/{movies}{route}", {"filter": filter_value})
+    assert response.status_code == 200
+    assert _titles(response.json()["results"]) == titles
+
+
+@pytest.mark.parametrize(
+    ("filter_value", "hits"),
+    [
+        (FRANCE, [{"value": "Ronin", "count": 1}]),
+        (
+            "_foreign(actors, country = USA)",
+            [{"value": "Cast Away", "count": 1}, {"value": "Forrest Gump", "count": 1}],
+        ),
+    ],
+)
+def test_facet_search_takes_foreign_filters(
+    client: meilisearch.Client,
+    http: httpx.Client,
+    movies: str,
+    filter_value: str,
+    hits: list[dict[str, Any]],
+) -> None:
+    settings = {"filterableAttributes": ["actors", "lead", "title"]}
+    wait_ok(client, client.index(movies).update_settings(settings))
+    body = {"facetName": "title", "filter": filter_value}
+    response = http.post(f"/indexes/{movies}/facet-search", json=body)
+    assert response.status_code == 200
+    assert response.json()["facetHits"] == hits
+
+
+@pytest.mark.parametrize(
+    ("filter_value", "titles"),
+    [
+        ("_foreign(actors, born < 1950)", ["Ronin"]),
+        ("_foreign(actors, country = USA)", ["Cast Away"]),
+    ],
+)
+def test_similar_takes_foreign_filters(
+    http: httpx.Client, similar_movies: str, filter_value: str, titles: list[str]
+) -> None:
+    body = {"id": 1, "embedder": "default", "filter": filter_value}
+    response = http.post(f"/indexes/{similar_movies}/similar", json=body)
+    assert response.status_code == 200
+    assert _titles(response.json()["hits"]) == titles
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "body"),
+    [
+        ("GET", "/documents", {"filter": FRANCE}),
+        ("POST", "/documents/fetch", {"filter": FRANCE}),
+        ("POST", "/facet-search", {"facetName": "actors", "filter": FRANCE}),
+        ("POST", "/similar", {"id": 1, "embedder": "default", "filter": FRANCE}),
+    ],
+)
+def test_other_routes_need_the_feature_for_foreign_filters(
+    http: httpx.Client, similar_movies: str, method: str, route: str, body: dict[str, Any]
+) -> None:
+    http.patch("/experimental-features", json={"foreignKeys": False})
+    response = _call(http, method, f"/indexes/{similar_movies}{route}", body)
+    assert response.status_code == 400
+    assert response.json()["code"] == "feature_not_enabled"
+    assert response.json()["message"] == FILTER_DISABLED
