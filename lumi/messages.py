@@ -131,3 +131,19 @@ def edit_distance(a: str, b: str) -> int:
             )
         last_row[a[i - 1]] = i
     return table[len(a) + 1][len(b) + 1]
+
+
+def mask_secret(value: str) -> str:
+    """A secret as users read it back (embedder and chat API keys, export keys, webhook
+    authorization): a few leading characters, more for longer secrets, then ``X``s."""
+    size = len(value)
+    keep, hidden = (
+        (0, "XXX...")
+        if size < 10
+        else (2, "XXXX...")
+        if size < 20
+        else (3, "XXXXX...")
+        if size < 30
+        else (5, "XXXXXX...")
+    )
+    return value[:keep] + hidden

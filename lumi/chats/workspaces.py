@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from lumi.index.embedders import mask_secret
+from lumi.messages import mask_secret
 from lumi.storage.env import Txn
 from lumi.tasks.store import TaskStore
 

@@ -32,8 +32,8 @@ from lumi.http.validation import (
     obj,
     string,
 )
-from lumi.http.webhooks import mask_secret
 from lumi.index.payloads.sizes import format_byte_size
+from lumi.messages import mask_secret
 from lumi.search.filters.parameter import parse_filter
 from lumi.tasks import builders
 

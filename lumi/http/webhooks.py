@@ -18,6 +18,7 @@ from lumi.http.indexes import json_body
 from lumi.http.responses import json, no_content
 from lumi.http.routing import endpoint
 from lumi.http.validation import WrongType, dict_of, nullable, parse_value, string
+from lumi.messages import mask_secret
 from lumi.tasks.webhooks import CLI_WEBHOOK_UUID, MAX_WEBHOOKS
 
 MAX_HEADERS = 200
@@ -26,27 +27,15 @@ _HEADERS = nullable(dict_of(nullable(string())))
 _FIELDS = ("url", "headers")
 
 
-def mask_secret(value: str) -> str:
-    """Keep a few leading characters of a secret, by length, and hide the rest."""
-    prefix = ""
-    if value.startswith("Bearer "):
-        prefix, value = "Bearer ", value[7:]
-    n = len(value)
-    keep, stars = (
-        (0, "XXX...")
-        if n < 10
-        else (2, "XXXX...")
-        if n < 20
-        else (3, "XXXXX...")
-        if n < 30
-        else (5, "XXXXXX...")
-    )
-    return prefix + value[:keep] + stars
+def _mask_authorization(value: str) -> str:
+    """An ``Authorization`` header value masked after its ``Bearer `` scheme, if any."""
+    prefix = "Bearer " if value.startswith("Bearer ") else ""
+    return prefix + mask_secret(value[len(prefix) :])
 
 
 def _view(uid: str, record: dict[str, Any], editable: bool) -> dict[str, Any]:
     headers = {
-        name: mask_secret(value) if name.lower() == "authorization" else value
+        name: _mask_authorization(value) if name.lower() == "authorization" else value
         for name, value in (record.get("headers") or {}).items()
     }
     return {"uuid": uid, "url": record["url"], "headers": headers, "isEditable": editable}

@@ -41,6 +41,7 @@ from lumi.index.settings_validation import (
     type_error,
     u64,
 )
+from lumi.messages import mask_secret
 
 CODE = "invalid_settings_embedders"
 USER_PROVIDED = "userProvided"
@@ -369,21 +370,6 @@ def vector_key(value: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
 
 def is_user_provided(config: Mapping[str, Any]) -> bool:
     return bool(config.get("source") == USER_PROVIDED)
-
-
-def mask_secret(value: str) -> str:
-    """A secret as settings show it: a few leading characters, by length, then ``X``s."""
-    size = len(value)
-    keep, hidden = (
-        (0, "XXX...")
-        if size < 10
-        else (2, "XXXX...")
-        if size < 20
-        else (3, "XXXXX...")
-        if size < 30
-        else (5, "XXXXXX...")
-    )
-    return value[:keep] + hidden
 
 
 def redacted(value: Mapping[str, Any]) -> dict[str, Any]:
