@@ -42,6 +42,7 @@ from lumi.search.pipeline import EngineQuery, EngineResult, search
 from lumi.search.query.parse import QueryPhrase, parse_query
 from lumi.search.ranking.geo_sort import geo_distance
 from lumi.search.request import MEDIA_DISABLED, SearchRequest
+from lumi.search.scores import add_scores
 from lumi.search.trace import SearchTrace, Timings
 from lumi.search.vectors import document_vectors
 from lumi.storage.env import Txn
@@ -246,6 +247,8 @@ class _Search:
         formatter = self._formatter(result)
         point = self._geo_point()
         reader = FacetReader(index, txn) if point is not None else None
+        scores = result.scores if request.show_ranking_score else None
+        details = result.details if request.show_ranking_score_details else None
         hits = []
         with self._hydrator() as hydrator:
             for rank, docid in enumerate(result.docids):
@@ -261,10 +264,7 @@ class _Search:
                 hit = formatter.hit(document, extra)
                 if "_vectors" in hit:  # retrieveVectors: the stored embeddings
                     hit["_vectors"] = document_vectors(index, txn, docid, document)
-                if request.show_ranking_score and result.scores is not None:
-                    hit["_rankingScore"] = result.scores[rank]
-                if request.show_ranking_score_details and result.details is not None:
-                    hit["_rankingScoreDetails"] = result.details[rank]
+                add_scores(hit, rank, scores, details)
                 hits.append(hit)
         return hits
 

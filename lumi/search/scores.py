@@ -34,3 +34,17 @@ def details_view(details: Sequence[ScoreDetail]) -> dict[str, Any]:
             entry["score"] = score
         view[detail.key] = entry
     return view
+
+
+def add_scores(
+    hit: dict[str, Any],
+    rank: int,
+    scores: Sequence[float] | None,
+    details: Sequence[dict[str, Any]] | None,
+) -> None:
+    """Add ``_rankingScore`` and ``_rankingScoreDetails`` of the hit at ``rank`` to it, each
+    when it was computed (asked for)."""
+    if scores is not None:
+        hit["_rankingScore"] = scores[rank]
+    if details is not None:
+        hit["_rankingScoreDetails"] = details[rank]

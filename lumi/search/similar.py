@@ -30,6 +30,7 @@ from lumi.search.hybrid import vector_search
 from lumi.search.perform import SearchTarget
 from lumi.search.pipeline import EngineQuery, EngineResult
 from lumi.search.request import SearchRequest
+from lumi.search.scores import add_scores
 from lumi.search.trace import Timings
 from lumi.search.vectors import document_vectors
 from lumi.storage.env import Txn
@@ -202,6 +203,8 @@ def _hits(
         tokenizer_for(text_config(settings)),
         None,
     )
+    scores = result.scores if similar.show_ranking_score else None
+    details = result.details if similar.show_ranking_score_details else None
     hits = []
     for rank, docid in enumerate(result.docids):
         document = index.document(txn, docid)
@@ -210,9 +213,6 @@ def _hits(
         hit = formatter.hit(document)
         if "_vectors" in hit:
             hit["_vectors"] = document_vectors(index, txn, docid, document)
-        if similar.show_ranking_score and result.scores is not None:
-            hit["_rankingScore"] = result.scores[rank]
-        if similar.show_ranking_score_details and result.details is not None:
-            hit["_rankingScoreDetails"] = result.details[rank]
+        add_scores(hit, rank, scores, details)
         hits.append(hit)
     return hits

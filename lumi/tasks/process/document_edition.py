@@ -14,15 +14,12 @@ from typing import Any
 from lumi.errors import LumiError
 from lumi.index.documents import document_id
 from lumi.index.rhai import RhaiError, compile_script, edit_document
-from lumi.search.filters.evaluate import FilterEvaluator
-from lumi.search.filters.parameter import parse_filter
 from lumi.tasks.models import Task
 from lumi.tasks.process.base import BatchContext, BatchOutcome, TaskResult
 from lumi.tasks.process.index_access import IndexWork, already_applied, open_index_work
 from lumi.timefmt import now_ns
 
 _CODE = "edit_documents_by_function_error"
-_FILTER_CODE = "invalid_document_filter"
 # Documents edited between two cancelation checks.
 _CHUNK = 1_000
 
@@ -48,30 +45,14 @@ def run_document_edition(ctx: BatchContext) -> BatchOutcome:
     return BatchOutcome(work.results, store_changes=[lambda txn: ctx.registry.put_meta(txn, meta)])
 
 
-def _selected(work: IndexWork, task: Task) -> list[int]:
-    """Internal ids of the documents the task's filter selects (all without one)."""
-    node = parse_filter(task.params.get("filter"), code=_FILTER_CODE)
-    if node is None:
-        return list(work.writer.docids)
-    evaluator = FilterEvaluator(
-        work.index,
-        work.txn,
-        work.index.settings(work.txn),
-        code=_FILTER_CODE,
-        contains_filter=True,  # refused when the task was registered if disabled
-        documents=work.writer.docids,
-    )
-    try:
-        return list(evaluator.docids(node))
-    except LumiError as error:
-        raise error.prefixed(f"Index `{task.index_uid}`: ") from None
-
-
 def _edit(
     ctx: BatchContext, work: IndexWork, task: Task, program: list[Any], details: dict[str, Any]
 ) -> TaskResult:
     key = work.primary_key
-    docids = _selected(work, task) if key is not None else []
+    docids: list[int] = []
+    if key is not None:
+        selected = work.select(task)
+        docids = list(work.writer.docids if selected is None else selected)
     context = task.params.get("context")
     writer = work.writer
     edited = deleted = 0

@@ -14,15 +14,12 @@ from lumi.index.payloads.formats import PayloadFormat
 from lumi.index.payloads.parse import parse_documents
 from lumi.index.settings import is_filterable, is_sortable
 from lumi.index.vectors import document_embeddings, embedder_dimensions
-from lumi.search.filters.evaluate import FilterEvaluator
-from lumi.search.filters.parameter import parse_filter
 from lumi.tasks.models import Task
 from lumi.tasks.process.base import BatchContext, TaskResult
 from lumi.tasks.process.index_access import IndexWork
 
 # Documents written between two cancelation checks.
 _CHUNK = 10_000
-_FILTER_CODE = "invalid_document_filter"
 
 
 class DocumentTaskRunner:
@@ -54,20 +51,10 @@ class DocumentTaskRunner:
         pending changes are indexed first so the filter sees them."""
         work = self.work
         details = {**(task.details or {}), "deletedDocuments": 0}
-        work.writer.flush()
         try:
-            node = parse_filter(task.params.get("filter"), code=_FILTER_CODE)
-            evaluator = FilterEvaluator(
-                work.index,
-                work.txn,
-                work.index.settings(work.txn),
-                code=_FILTER_CODE,
-                contains_filter=True,  # refused when the task was registered if disabled
-                documents=work.writer.docids,
-            )
-            docids = evaluator.docids(node) if node is not None else None
+            docids = work.select(task)
         except LumiError as error:
-            return TaskResult.failed(error.prefixed(f"Index `{task.index_uid}`: "), details)
+            return TaskResult.failed(error, details)
         key = work.primary_key or self.batch_key
         if docids and key is not None:
             details["deletedDocuments"] = work.writer.delete_docids(docids, key, document_id)

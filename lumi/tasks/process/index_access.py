@@ -10,13 +10,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from pyroaring import BitMap
+
 from lumi.errors import LumiError
 from lumi.index.index import Index
 from lumi.index.indexer.build import BuildContext, apply_changes, finish_changes, rebuild
 from lumi.index.indexer.write import Change, DocumentWriter
 from lumi.index.registry import IndexMeta
+from lumi.search.filters.evaluate import FilterEvaluator
+from lumi.search.filters.parameter import parse_filter
 from lumi.storage.env import Txn
+from lumi.tasks.models import Task
 from lumi.tasks.process.base import BatchContext, TaskResult
+
+DOCUMENT_FILTER_CODE = "invalid_document_filter"
 
 
 @dataclass(slots=True)
@@ -42,6 +49,26 @@ class IndexWork:
         self.index.clear_all(self.txn)
         self.writer = DocumentWriter(self.index, self.txn, self.writer.sink)
         return count
+
+    def select(self, task: Task) -> BitMap | None:
+        """The documents the task's ``filter`` parameter selects (None without a filter),
+        after the batch's pending writes; a filter error names the index."""
+        self.writer.flush()
+        node = parse_filter(task.params.get("filter"), code=DOCUMENT_FILTER_CODE)
+        if node is None:
+            return None
+        evaluator = FilterEvaluator(
+            self.index,
+            self.txn,
+            self.index.settings(self.txn),
+            code=DOCUMENT_FILTER_CODE,
+            contains_filter=True,  # refused when the task was registered if disabled
+            documents=self.writer.docids,
+        )
+        try:
+            return evaluator.docids(node)
+        except LumiError as error:
+            raise error.prefixed(f"Index `{task.index_uid}`: ") from None
 
     def finish(self) -> None:
         """Write pending document changes, complete the search structures, then rebuild
